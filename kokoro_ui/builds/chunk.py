@@ -1,0 +1,31 @@
+"""What a build streams: one `Chunk` per forward pass of the network."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SAMPLE_RATE_HZ = 24_000
+SAMPLES_PER_FRAME = 600  # one predicted-duration frame is 25 ms of audio
+MAX_TOKENS = 510  # per forward pass, plus the pad token at each end
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of speech with everything needed to explain and time it.
+
+    `durations_frames` covers the pad token at each end as well as `token_ids`, so
+    ``len(audio) == sum(durations_frames) * SAMPLES_PER_FRAME``.
+    """
+
+    index: int
+    graphemes: str
+    phonemes: str
+    token_ids: tuple[int, ...]
+    audio: np.ndarray  # float32, mono, SAMPLE_RATE_HZ
+    durations_frames: tuple[int, ...]
+    frontend_s: float
+    model_s: float
+
+    @property
+    def audio_s(self) -> float:
+        return len(self.audio) / SAMPLE_RATE_HZ

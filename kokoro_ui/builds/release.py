@@ -1,0 +1,140 @@
+"""One loaded release: text in, a stream of `Chunk`s out.
+
+The loop is the same for both releases; what differs is handed in: the `FrontEnd` (text ->
+phonemes -> token ids, and which voice-pack row styles a chunk) and the `ReleaseSpec`.
+Forward passes of one release are serialised: on two cores, two passes through one model
+at once only slow each other down and double the peak memory.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol
+
+import numpy as np
+import torch
+from kokoro import KModel
+
+from kokoro_ui.builds.chunk import MAX_TOKENS, Chunk
+from kokoro_ui.builds.network import load_checkpoint, new_kmodel
+from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.builds.voices import Voice, VoiceManifest, load_manifest
+from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of text the front end will send through one forward pass."""
+
+    graphemes: str
+    phonemes: str
+
+
+class FrontEnd(Protocol):
+    languages: dict[str, str]  # lang code -> name, for messages
+
+    def segments(self, text: str, lang: str) -> Iterator[Segment]: ...
+
+    def tokenize(self, phonemes: str) -> list[int]: ...
+
+    def style_row(self, phonemes: str, token_ids: list[int]) -> int: ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What every surface shows about a loaded release."""
+
+    version: str
+    weights: str  # where they came from, in words
+    weights_kind: str
+    real_speech: bool
+    load_s: float
+    parameters: int
+
+
+class Release:
+    """A release's network, front end and voices behind one streaming call."""
+
+    def __init__(self, spec: ReleaseSpec, kmodel: KModel, frontend: FrontEnd, voices: VoiceManifest,
+                 source: WeightSource, load_s: float):
+        self.spec = spec
+        self.kmodel = kmodel
+        self.frontend = frontend
+        self.voices = voices
+        self.source = source
+        self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
+                              sum(p.numel() for p in kmodel.parameters()))
+        self.forward_passes = 0
+        self._packs: dict[str, torch.Tensor] = {}
+        self._packs_lock = threading.Lock()
+        self._forward_lock = threading.Lock()
+
+    def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None) -> Iterator[Chunk]:
+        """Chunks of speech for `text`, computed one at a time as the consumer asks for them.
+
+        The voice and language are checked now, before any work; closing the iterator stops it.
+        """
+        entry = self.voices.get(voice)
+        lang = lang or entry.language
+        if lang not in self.frontend.languages:
+            known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
+            raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
+        segments = self.frontend.segments(text, lang)
+        return self._chunks(segments, self.voice_pack(entry), speed)
+
+    def voice_pack(self, voice: Voice) -> torch.Tensor:
+        """The voice's style pack, read once and kept."""
+        with self._packs_lock:
+            if voice.id not in self._packs:
+                self._packs[voice.id] = self._read_pack(voice)
+            return self._packs[voice.id]
+
+    def _read_pack(self, voice: Voice) -> torch.Tensor:
+        path = self.source.file(voice.file)
+        try:
+            pack = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:  # a truncated or foreign file
+            raise WeightsError(f"Cannot read voice pack {path}: {error}") from None
+        expected = (self.spec.voice_pack_rows, 1, 256)
+        if not isinstance(pack, torch.Tensor) or tuple(pack.shape) != expected:
+            shape = tuple(pack.shape) if isinstance(pack, torch.Tensor) else type(pack).__name__
+            raise WeightsError(f"{path.name} is not a Kokoro {self.spec.version} voice pack: shape {shape}, expected {expected}.")
+        return pack.float()
+
+    def _chunks(self, segments: Iterator[Segment], pack: torch.Tensor, speed: float) -> Iterator[Chunk]:
+        index = 0
+        while True:
+            started = time.perf_counter()
+            segment = next(segments, None)
+            frontend_s = time.perf_counter() - started
+            if segment is None:
+                return
+            token_ids = self.frontend.tokenize(segment.phonemes)[:MAX_TOKENS]
+            if not token_ids:
+                continue
+            style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
+            audio, durations, model_s = self._forward(token_ids, style, speed)
+            yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), audio,
+                        durations, frontend_s, model_s)
+            index += 1
+
+    def _forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> tuple[np.ndarray, tuple[int, ...], float]:
+        input_ids = torch.LongTensor([[0, *token_ids, 0]])
+        with self._forward_lock, torch.inference_mode():
+            self.forward_passes += 1
+            started = time.perf_counter()
+            audio, durations = self.kmodel.forward_with_tokens(input_ids, style, speed)
+            model_s = time.perf_counter() - started
+        return audio.squeeze().numpy().astype(np.float32, copy=False), tuple(durations.reshape(-1).tolist()), model_s
+
+
+def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd]) -> Release:
+    """Build the network from `source`'s config, load its checkpoint strictly, attach the front end."""
+    started = time.perf_counter()
+    config = json.loads(source.file("config.json").read_text(encoding="utf-8"))
+    kmodel = new_kmodel(spec, config)
+    load_checkpoint(kmodel, spec, source.file(spec.checkpoint_file))
+    voices = load_manifest(spec.folder)
+    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started)
