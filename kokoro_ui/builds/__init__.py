@@ -1,0 +1,21 @@
+"""The releases Kokoro A/B can load, by name. Each build exposes a spec and a loader."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from kokoro_ui.builds import v0_19, v1_0
+from kokoro_ui.builds.release import Release
+from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.builds.weights import WeightSource
+
+
+@dataclass(frozen=True)
+class Build:
+    spec: ReleaseSpec
+    load: Callable[[WeightSource], Release]
+
+
+BUILDS: dict[str, Build] = {build.spec.version: build for build in (
+    Build(v0_19.SPEC, v0_19.load),
+    Build(v1_0.SPEC, v1_0.load),
+)}

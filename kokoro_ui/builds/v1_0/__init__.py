@@ -1,0 +1,23 @@
+"""Kokoro v1.0: `KModel` with the v1.0 checkpoint, `KPipeline`'s misaki front end, 54 voices."""
+
+from kokoro_ui.builds.release import Release, load_release
+from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.builds.v1_0.frontend import V1FrontEnd
+from kokoro_ui.builds.weights import WeightSource
+
+SPEC = ReleaseSpec(
+    version="v1.0",
+    folder="v1_0",
+    checkpoint_file="kokoro-v1_0.pth",
+    wraps_in_net=False,
+    voice_pack_rows=510,
+    hub_repo="hexgrad/Kokoro-82M",
+    hub_prefix="",
+    hub_revision="fbba31e67ad83eb66394c926627e99d35abeb087",
+    checkpoint_sha256="496dba118d1a58f5f3db2efc88dbdc216e0483fc89fe6e47ee1f2c53f18ad1e4",
+    kmodel_config=lambda config: config,  # KModel reads v1.0's config.json as it is
+)
+
+
+def load(source: WeightSource) -> Release:
+    return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]))

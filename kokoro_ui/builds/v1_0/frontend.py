@@ -1,0 +1,60 @@
+"""The v1.0 front end: the `kokoro` package's own `KPipeline`, run without a model.
+
+A quiet ``KPipeline(lang, model=False)`` does misaki G2P and v1.0's chunking (split at 510
+phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then runs exactly what
+`KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
+"""
+
+import threading
+from typing import Iterator
+
+from kokoro import KPipeline
+from kokoro.pipeline import LANG_CODES
+
+from kokoro_ui.builds.release import Segment
+from kokoro_ui.errors import UnsupportedLanguageError
+
+_EXTRAS = {"j": "misaki[ja]", "z": "misaki[zh]"}
+
+
+class V1FrontEnd:
+    languages = dict(LANG_CODES)
+
+    def __init__(self, hub_repo: str, vocab: dict[str, int]):
+        self._hub_repo = hub_repo
+        self._vocab = vocab
+        self._pipelines: dict[str, KPipeline] = {}
+        self._lock = threading.Lock()  # one G2P at a time: spaCy and espeak are not re-entrant
+
+    def segments(self, text: str, lang: str) -> Iterator[Segment]:
+        """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early."""
+        return self._segments(self._pipeline(lang)(text))
+
+    def _segments(self, results: Iterator[KPipeline.Result]) -> Iterator[Segment]:
+        while True:
+            with self._lock:
+                result = next(results, None)
+            if result is None:
+                return
+            yield Segment(result.graphemes, result.phonemes)
+
+    def tokenize(self, phonemes: str) -> list[int]:
+        return [self._vocab[p] for p in phonemes if p in self._vocab]
+
+    def style_row(self, phonemes: str, token_ids: list[int]) -> int:
+        return len(phonemes) - 1
+
+    def _pipeline(self, lang: str) -> KPipeline:
+        with self._lock:
+            if lang not in self._pipelines:
+                self._pipelines[lang] = self._new_pipeline(lang)
+            return self._pipelines[lang]
+
+    def _new_pipeline(self, lang: str) -> KPipeline:
+        try:
+            return KPipeline(lang_code=lang, repo_id=self._hub_repo, model=False)
+        except ImportError as error:
+            extra = _EXTRAS.get(lang, "its G2P package")
+            raise UnsupportedLanguageError(
+                f"Kokoro v1.0 cannot speak {LANG_CODES[lang]} on this server: install {extra} ({error})."
+            ) from None

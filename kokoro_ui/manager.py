@@ -1,0 +1,88 @@
+"""ModelManager: each release loaded lazily, once, thread-safely, and switched by name."""
+
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from kokoro_ui.builds import BUILDS, Build
+from kokoro_ui.builds.release import ModelInfo, Release
+from kokoro_ui.builds.sources import resolve_source
+from kokoro_ui.builds.voices import VoiceManifest, load_manifest
+from kokoro_ui.errors import KokoroUIError, UnknownVersionError
+from kokoro_ui.settings import Settings
+
+DEFAULT_VERSION = "v1.0"
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    version: str
+    loaded: bool
+    info: Optional[ModelInfo]
+    error: Optional[str]  # why the last load failed, until a load succeeds
+
+
+class ModelManager:
+    """Loads a release on first use and keeps it; two first requests at once build one model."""
+
+    def __init__(self, settings: Optional[Settings] = None, builds: dict[str, Build] = BUILDS):
+        self.settings = settings or Settings.from_env()
+        self._builds = builds
+        self._models: dict[str, Release] = {}
+        self._errors: dict[str, str] = {}
+        self._locks = {version: threading.Lock() for version in builds}
+
+    def versions(self) -> list[str]:
+        return list(self._builds)
+
+    def resolve_version(self, name: object = DEFAULT_VERSION) -> str:
+        """The canonical release name for `name`, accepting aliases like '1.0', 'v1', 'v1_0', 'kokoro-v0.19'."""
+        if isinstance(name, str):
+            bare = name.strip().lower().removeprefix("kokoro").lstrip("-_ ").removeprefix("v").replace("_", ".")
+            bare = f"{bare}.0" if bare.isdigit() else bare
+            if f"v{bare}" in self._builds:
+                return f"v{bare}"
+        raise UnknownVersionError(f"Unknown Kokoro version {str(name)[:40]!r}; choose one of: {', '.join(self.versions())}.")
+
+    def voices(self, version: str = DEFAULT_VERSION) -> VoiceManifest:
+        """The release's voices, from its manifest: no model is loaded to list them."""
+        return load_manifest(self._builds[self.resolve_version(version)].spec.folder)
+
+    def get_model(self, version: str = DEFAULT_VERSION) -> Release:
+        version = self.resolve_version(version)
+        model = self._models.get(version)
+        if model is not None:
+            return model
+        with self._locks[version]:
+            if version not in self._models:
+                self._models[version] = self._load(version)
+            return self._models[version]
+
+    def is_loaded(self, version: str) -> bool:
+        return self.resolve_version(version) in self._models
+
+    def unload(self, version: str) -> None:
+        version = self.resolve_version(version)
+        with self._locks[version]:
+            self._models.pop(version, None)
+
+    def status(self) -> list[ModelStatus]:
+        return [
+            ModelStatus(version, version in self._models,
+                        self._models[version].info if version in self._models else None,
+                        self._errors.get(version))
+            for version in self._builds
+        ]
+
+    def _load(self, version: str) -> Release:
+        build = self._builds[version]
+        settings = self.settings
+        try:
+            source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
+                                    settings.synthetic_seed)
+            model = build.load(source)
+        except KokoroUIError as error:
+            self._errors[version] = str(error)
+            raise
+        self._errors.pop(version, None)
+        return model

@@ -1,0 +1,40 @@
+"""Shared fixtures: one ModelManager on synthetic weights for the whole session.
+
+Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, default
+~/.cache/kokoro_ui) and reused by later runs.
+"""
+
+import os
+
+import pytest
+
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
+
+THREE_PARAGRAPHS = (
+    "The quick brown fox jumps over the lazy dog.\n\n"
+    "Kokoro compares two releases of one model, side by side.\n\n"
+    "Every chunk carries its phonemes, tokens and timings."
+)
+
+
+@pytest.fixture(scope="session")
+def synthetic_settings() -> Settings:
+    return Settings.from_env(weights="synthetic")
+
+
+@pytest.fixture(scope="session")
+def manager(synthetic_settings: Settings) -> ModelManager:
+    return ModelManager(synthetic_settings)
+
+
+@pytest.fixture(scope="session")
+def v1(manager: ModelManager):
+    return manager.get_model("v1.0")
+
+
+@pytest.fixture(scope="session")
+def v019(manager: ModelManager):
+    return manager.get_model("v0.19")

@@ -1,0 +1,79 @@
+"""The v1.0 build streams what `KPipeline` itself would produce, chunk by chunk."""
+
+import numpy as np
+import pytest
+import torch
+from kokoro import KPipeline
+
+from conftest import THREE_PARAGRAPHS
+from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
+from kokoro_ui.errors import UnknownVoiceError, UnsupportedLanguageError
+
+
+def test_three_paragraphs_stream_as_several_chunks(v1):
+    chunks = list(v1.stream(THREE_PARAGRAPHS, "af_heart"))
+    assert len(chunks) >= 2
+    assert [chunk.index for chunk in chunks] == list(range(len(chunks)))
+    assert all(chunk.audio.dtype == np.float32 and chunk.audio.ndim == 1 for chunk in chunks)
+
+
+def test_each_chunk_equals_kpipeline_output_bit_for_bit(v1):
+    pack = v1.voice_pack(v1.voices.get("af_heart"))
+    torch.manual_seed(1234)  # the decoder draws noise from torch's global RNG
+    ours = list(v1.stream(THREE_PARAGRAPHS, "af_heart", speed=1.1))
+    torch.manual_seed(1234)
+    pipeline = KPipeline(lang_code="a", repo_id="hexgrad/Kokoro-82M", model=v1.kmodel)
+    theirs = list(pipeline(THREE_PARAGRAPHS, voice=pack, speed=1.1))
+    assert len(ours) == len(theirs)
+    for chunk, result in zip(ours, theirs):
+        assert chunk.phonemes == result.phonemes
+        assert chunk.durations_frames == tuple(result.pred_dur.tolist())
+        assert np.array_equal(chunk.audio, result.audio.numpy())
+
+
+def test_chunk_audio_length_is_its_durations_times_600_samples(v1):
+    for chunk in v1.stream(THREE_PARAGRAPHS, "bf_emma"):
+        assert len(chunk.durations_frames) == len(chunk.token_ids) + 2  # a pad token at each end
+        assert len(chunk.audio) == sum(chunk.durations_frames) * SAMPLES_PER_FRAME
+
+
+def test_synthetic_durations_are_speech_like(v1):
+    chunk = next(v1.stream("A sentence of ordinary length, to count frames per token.", "af_heart"))
+    frames_per_token = sum(chunk.durations_frames) / len(chunk.durations_frames)
+    assert 2.5 <= frames_per_token <= 5
+
+
+def test_closing_the_stream_stops_computation(v1):
+    before = v1.forward_passes
+    stream = v1.stream(THREE_PARAGRAPHS, "af_heart")
+    next(stream)
+    stream.close()
+    assert v1.forward_passes == before + 1
+
+
+def test_timings_are_reported_per_chunk(v1):
+    chunk = next(v1.stream("Timing test.", "af_heart"))
+    assert chunk.model_s > 0 and chunk.frontend_s >= 0
+
+
+def test_unknown_voice_is_refused_with_choices(v1):
+    with pytest.raises(UnknownVoiceError, match=r"no voice '\.\./\.\./etc/passwd'.*af_heart"):
+        v1.stream("Hello.", "../../etc/passwd")
+
+
+def test_unknown_language_is_refused_before_any_work(v1):
+    before = v1.forward_passes
+    with pytest.raises(UnsupportedLanguageError, match="'x'"):
+        v1.stream("Hello.", "af_heart", lang="x")
+    assert v1.forward_passes == before
+
+
+def test_voice_packs_are_read_once(v1):
+    voice = v1.voices.get("am_adam")
+    assert v1.voice_pack(voice) is v1.voice_pack(voice)
+
+
+def test_british_voice_speaks_british_english(v1):
+    us = next(v1.stream("I can't find the tomato.", "af_heart")).phonemes
+    gb = next(v1.stream("I can't find the tomato.", "bf_emma")).phonemes
+    assert us != gb
