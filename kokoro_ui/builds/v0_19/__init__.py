@@ -1,0 +1,57 @@
+"""Kokoro v0.19: the same network with the v0.19 checkpoint, vocabulary, espeak-ng front end,
+voice packs and style rule (``pack[len(tokens)]``), streamed sentence by sentence.
+"""
+
+from typing import Iterator
+
+from kokoro_ui.builds.release import Release, Segment, load_release
+from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.builds.v0_19 import chunking, frontend
+from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.errors import WeightsError
+
+# v0.19's config.json has no PL-BERT section: these were fixed in its plbert.py.
+_PLBERT = {"hidden_size": 768, "num_attention_heads": 12, "intermediate_size": 2048,
+           "max_position_embeddings": 512, "num_hidden_layers": 12, "dropout": 0.1}
+_TEXT_ENCODER_KERNEL = 5  # fixed in v0.19's models.py
+
+
+def _kmodel_config(config: dict) -> dict:
+    """v0.19's config.json, in the shape `KModel` reads (v1.0's)."""
+    decoder = dict(config.get("decoder", {}))
+    if decoder.pop("type", None) != "istftnet":
+        raise WeightsError("This config.json is not Kokoro v0.19's: it has no istftnet decoder section.")
+    rest = {key: value for key, value in config.items() if key != "decoder"}
+    return {**rest, "istftnet": decoder, "plbert": _PLBERT,
+            "text_encoder_kernel_size": _TEXT_ENCODER_KERNEL, "vocab": frontend.VOCAB}
+
+
+SPEC = ReleaseSpec(
+    version="v0.19",
+    folder="v0_19",
+    checkpoint_file="kokoro-v0_19.pth",
+    wraps_in_net=True,
+    voice_pack_rows=511,
+    hub_repo="hexgrad/kLegacy",
+    hub_prefix="v0.19/",
+    hub_revision="main",  # no commit of kLegacy could be confirmed offline; the digest below pins the file
+    checkpoint_sha256="3b0c392f",  # the prefix published in the Kokoro-82M model card's release table
+    kmodel_config=_kmodel_config,
+)
+
+
+class V019FrontEnd:
+    languages = {"a": "American English", "b": "British English"}
+
+    def segments(self, text: str, lang: str) -> Iterator[Segment]:
+        return chunking.segments(text, lang)
+
+    def tokenize(self, phonemes: str) -> list[int]:
+        return frontend.tokenize(phonemes)
+
+    def style_row(self, phonemes: str, token_ids: list[int]) -> int:
+        return len(token_ids)
+
+
+def load(source: WeightSource) -> Release:
+    return load_release(SPEC, source, lambda config: V019FrontEnd())

@@ -1,0 +1,86 @@
+"""Cut text into v0.19-sized segments, so that long text can be streamed.
+
+v0.19 had no pipeline: it phonemized the whole input and cut the tokens at 510. Here the
+text is normalised once (the normaliser needs context: "Dr. Smith"), split into sentences,
+and any sentence too long for one forward pass is split at clause punctuation, then at
+spaces; only a single "word" longer than the limit is still truncated, as v0.19 did.
+"""
+
+import re
+from typing import Iterator
+
+from kokoro_ui.builds.chunk import MAX_TOKENS
+from kokoro_ui.builds.release import Segment
+from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, normalize_text, phonemize, tokenize
+
+
+# After sentence-final punctuation (optionally closed by a quote) plus space, or at a newline.
+_SENTENCE_BREAK = re.compile(r'(?<=[.!?…])\s+|(?<=[.!?…]["»])\s+|\n')
+
+# Where to split a sentence that is too long, coarsest first. Each matches an empty string
+# before a space (or after a dash), so no piece ends in a space, pieces concatenated give
+# back the sentence, and no word is cut.
+_FINER_BREAKS = (
+    re.compile(r"(?<=[;:])(?=\s)"),  # clauses
+    re.compile(r"(?<=,)(?=\s)|(?<=—)"),  # phrases
+    re.compile(r"(?<=\S)(?=\s)"),  # words
+)
+
+
+def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS) -> Iterator[Segment]:
+    """Segments of `text`, each at most `max_tokens` tokens, phonemized lazily in order.
+
+    Closing the generator early (e.g. a listener pressed stop) stops the phonemizing.
+    """
+    for sentence in _SENTENCE_BREAK.split(normalize_text(text)):
+        yield from _fit(sentence, lang, max_tokens, _FINER_BREAKS)
+
+
+def _fit(
+    text: str, lang: str, max_tokens: int, breaks: tuple[re.Pattern, ...]
+) -> Iterator[Segment]:
+    """`text` as one segment if it fits, else split at the coarsest break that splits it."""
+    text = text.strip()
+    phonemes = phonemize(text, lang, normalize=False)
+    if len(tokenize(phonemes)) <= max_tokens:
+        if _is_speakable(phonemes):
+            yield Segment(text, phonemes)
+        return
+    for depth, pattern in enumerate(breaks):
+        pieces = [piece for piece in pattern.split(text) if piece.strip()]
+        if len(pieces) > 1:
+            yield from _pack(pieces, lang, max_tokens, breaks[depth + 1 :])
+            return
+    # One "word" alone is too long. phonemize() keeps only VOCAB symbols, so cutting the
+    # string is cutting the tokens, as v0.19 did (tokens[:510]).
+    yield Segment(text, phonemes[:max_tokens].rstrip())
+
+
+def _pack(
+    pieces: list[str], lang: str, max_tokens: int, finer: tuple[re.Pattern, ...]
+) -> Iterator[Segment]:
+    """Rejoin consecutive pieces greedily into as few segments as fit, for natural prosody.
+
+    A joined text is phonemized again rather than its pieces' phonemes summed, because
+    espeak's output depends on context.
+    """
+    pending: Segment | None = None  # the last segment made, still open to growing
+    for piece in pieces:
+        if pending is not None:
+            joined = pending.graphemes + piece  # the piece brings its own leading space
+            phonemes = phonemize(joined, lang, normalize=False)
+            if len(tokenize(phonemes)) <= max_tokens:
+                pending = Segment(joined, phonemes)
+                continue
+            yield pending
+            pending = None
+        fitted = list(_fit(piece, lang, max_tokens, finer))
+        yield from fitted[:-1]
+        pending = fitted[-1] if fitted else None
+    if pending is not None:
+        yield pending
+
+
+def _is_speakable(phonemes: str) -> bool:
+    """False for empty or punctuation-only phonemes ("..." phonemizes to "..."): nothing to say."""
+    return any(symbol not in PUNCTUATION for symbol in phonemes)
