@@ -1,0 +1,89 @@
+"""Command line: ``python -m kokoro_ui synth | phonemize | voices``.
+
+stdout carries only what was asked for (a line per chunk or per voice), so it can be piped;
+progress and errors go to stderr.
+"""
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+import numpy as np
+import soundfile
+
+from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
+from kokoro_ui.settings import Settings
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    manager = ModelManager(Settings.from_env(weights=getattr(args, "weights", None)))
+    try:
+        return args.run(manager, args)
+    except KokoroUIError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
+    model = manager.get_model(args.version)
+    _warn_if_noise(model)
+    audio = []
+    for chunk in model.stream(args.text, args.voice, args.speed, args.lang):
+        audio.append(chunk.audio)
+        print(f"{chunk.index}\t{chunk.phonemes}\t{len(chunk.token_ids)} tokens\t"
+              f"{chunk.audio_s:.2f} s audio\t{chunk.model_s:.2f} s compute")
+    if not audio:
+        raise KokoroUIError("Nothing to say: the text has no speakable words.")
+    soundfile.write(args.output, np.concatenate(audio), SAMPLE_RATE_HZ, subtype="PCM_16")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _phonemize(manager: ModelManager, args: argparse.Namespace) -> int:
+    model = manager.get_model(args.version)
+    voice = args.voice or model.voices.ids()[0]
+    lang = args.lang or model.voices.get(voice).language
+    for segment in model.frontend.segments(args.text, lang):
+        print(segment.phonemes)
+    return 0
+
+
+def _voices(manager: ModelManager, args: argparse.Namespace) -> int:
+    for voice in manager.voices(args.version):
+        print(voice.id)
+    return 0
+
+
+def _warn_if_noise(model) -> None:
+    if not model.info.real_speech:
+        print(f"note: Kokoro {model.info.version} runs on {model.info.weights}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kokoro_ui", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    synth = commands.add_parser("synth", help="speak a text into a WAV file")
+    synth.add_argument("text")
+    synth.add_argument("-o", "--output", required=True, help="WAV file to write")
+    synth.add_argument("--voice", default="af_heart")
+    synth.add_argument("--speed", type=float, default=1.0)
+    synth.set_defaults(run=_synth)
+
+    phonemize = commands.add_parser("phonemize", help="print each chunk's phonemes, one line per chunk")
+    phonemize.add_argument("text")
+    phonemize.add_argument("--voice", help="picks the default language (default: the release's first voice)")
+    phonemize.set_defaults(run=_phonemize)
+
+    voices = commands.add_parser("voices", help="list the release's voices, one per line")
+    voices.set_defaults(run=_voices)
+
+    for command in (synth, phonemize, voices):
+        command.add_argument("--version", default=DEFAULT_VERSION, help="v1.0 (default) or v0.19")
+    for command in (synth, phonemize):
+        command.add_argument("--lang", help="language code, e.g. a (en-US) or b (en-GB); default: the voice's")
+        command.add_argument("--weights", help="auto | hub | synthetic | a folder (default: KOKORO_UI_WEIGHTS or auto)")
+    return parser
