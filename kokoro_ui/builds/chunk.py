@@ -25,6 +25,7 @@ class Chunk:
     durations_frames: tuple[int, ...]
     frontend_s: float
     model_s: float
+    model_started_at: float  # time.perf_counter() when the forward pass began: shows overlaps
 
     @property
     def audio_s(self) -> float:

@@ -43,6 +43,14 @@ class FrontEnd(Protocol):
 
 
 @dataclass(frozen=True)
+class ForwardPass:
+    audio: np.ndarray
+    durations_frames: tuple[int, ...]
+    started_at: float  # time.perf_counter()
+    model_s: float
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """What every surface shows about a loaded release."""
 
@@ -52,6 +60,7 @@ class ModelInfo:
     real_speech: bool
     load_s: float
     parameters: int
+    backend: str = "torch"
 
 
 class Release:
@@ -115,26 +124,36 @@ class Release:
             if not token_ids:
                 continue
             style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
-            audio, durations, model_s = self._forward(token_ids, style, speed)
-            yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), audio,
-                        durations, frontend_s, model_s)
+            result = self.forward(token_ids, style, speed)
+            yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
+                        result.durations_frames, frontend_s, result.model_s, result.started_at)
             index += 1
 
-    def _forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> tuple[np.ndarray, tuple[int, ...], float]:
+    def forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> "ForwardPass":
+        """One pass of the network: token ids (without pads) and a style row -> audio, durations.
+
+        Timed inside the lock, so time spent waiting for another request is not counted.
+        """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
         with self._forward_lock, torch.inference_mode():
             self.forward_passes += 1
             started = time.perf_counter()
             audio, durations = self.kmodel.forward_with_tokens(input_ids, style, speed)
             model_s = time.perf_counter() - started
-        return audio.squeeze().numpy().astype(np.float32, copy=False), tuple(durations.reshape(-1).tolist()), model_s
+        return ForwardPass(audio.squeeze().numpy().astype(np.float32, copy=False),
+                           tuple(durations.reshape(-1).tolist()), started, model_s)
 
 
-def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd]) -> Release:
-    """Build the network from `source`'s config, load its checkpoint strictly, attach the front end."""
+def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd],
+                 adapt: Callable[[KModel], None] = lambda kmodel: None) -> Release:
+    """Build the network from `source`'s config, load its checkpoint strictly, attach the front end.
+
+    `adapt` lets a release restore a detail of its original implementation that `KModel` changed.
+    """
     started = time.perf_counter()
     config = json.loads(source.file("config.json").read_text(encoding="utf-8"))
     kmodel = new_kmodel(spec, config)
     load_checkpoint(kmodel, spec, source.file(spec.checkpoint_file))
+    adapt(kmodel)
     voices = load_manifest(spec.folder)
     return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started)

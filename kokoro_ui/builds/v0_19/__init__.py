@@ -2,7 +2,11 @@
 voice packs and style rule (``pack[len(tokens)]``), streamed sentence by sentence.
 """
 
+import math
 from typing import Iterator
+
+import torch
+from kokoro import KModel
 
 from kokoro_ui.builds.release import Release, Segment, load_release
 from kokoro_ui.builds.spec import ReleaseSpec
@@ -53,5 +57,17 @@ class V019FrontEnd:
         return len(token_ids)
 
 
+def _original_stft_window(kmodel: KModel) -> None:
+    """Give the decoder's STFT the window v0.19 had: a periodic Hann computed in float64.
+
+    v0.19 took scipy's window cast to float32; `KModel` computes ``torch.hann_window`` in
+    float32. The two differ by ~1e-7 per value, which the decoder amplifies into waveform spikes of ~0.1.
+    """
+    stft = kmodel.decoder.generator.stft
+    size = stft.window.numel()
+    window = [0.5 - 0.5 * math.cos(2 * math.pi * n / size) for n in range(size)]
+    stft.window = torch.tensor(window, dtype=torch.float64).float()
+
+
 def load(source: WeightSource) -> Release:
-    return load_release(SPEC, source, lambda config: V019FrontEnd())
+    return load_release(SPEC, source, lambda config: V019FrontEnd(), _original_stft_window)
