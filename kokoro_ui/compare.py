@@ -1,0 +1,125 @@
+"""Run one text through two releases at once and report each chunk as it is ready.
+
+"fair" mode takes turns in one thread, chunk by chunk, which release first decided by a coin:
+both sides stream, and every forward pass has the CPU to itself, so timings are clean.
+"parallel" mode runs both releases in their own threads at once, each with half the cores:
+closer to what two users would see, but each side's timings include the other's load.
+A side that fails (missing weights, a bad voice) reports why; the other side carries on.
+"""
+
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import torch
+
+from kokoro_ui.builds.chunk import Chunk
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.metrics import RunMetrics, RunTracker
+from kokoro_ui.validation import SpeechRequest
+
+MODES = ("fair", "parallel")
+
+
+@dataclass(frozen=True)
+class SideEvent:
+    """Something that happened to one side: a chunk is ready, or the side has finished."""
+
+    version: str
+    chunk: Optional[Chunk] = None
+    result: Optional[RunMetrics] = None  # set once, when the side is done (with `error` if it failed)
+
+
+class _Side:
+    """One release's run: its stream of chunks and its tracker."""
+
+    def __init__(self, manager: ModelManager, request: SpeechRequest, mode: str, started_at: float):
+        self.version = request.version
+        self.chunks: Optional[Iterator[Chunk]] = None
+        self.error: Optional[str] = None
+        loaded_first = not manager.is_loaded(request.version)
+        backend = weights = ""
+        try:
+            model = manager.get_model(request.version)
+            backend, weights = model.info.backend, model.info.weights_kind
+            self.chunks = model.stream(request.text, request.voice, request.speed, request.lang)
+        except KokoroUIError as error:
+            self.error = str(error)
+        self.tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
+                                  backend, weights, loaded_first)
+
+    def next_event(self) -> SideEvent:
+        """The side's next chunk, or its final result."""
+        if self.chunks is not None and self.error is None:
+            try:
+                chunk = next(self.chunks)
+                self.tracker.add(chunk)
+                return SideEvent(self.version, chunk=chunk)
+            except StopIteration:
+                pass
+            except KokoroUIError as error:
+                self.error = str(error)
+        return self.final_event()
+
+    def final_event(self) -> SideEvent:
+        if self.chunks is not None:
+            self.chunks.close()  # stops the stream: no forward pass runs after this
+        return SideEvent(self.version, result=self.tracker.finish(self.error))
+
+
+def compare(manager: ModelManager, requests: list[SpeechRequest], mode: str = "fair",
+            rng: Optional[random.Random] = None) -> Iterator[SideEvent]:
+    """Events from both releases as they happen; closing the iterator stops both sides."""
+    if mode not in MODES:
+        raise KokoroUIError(f"Unknown timing mode {mode!r}; choose one of: {', '.join(MODES)}.")
+    started_at = time.perf_counter()
+    sides = [_Side(manager, request, mode, started_at) for request in requests]
+    (rng or random).shuffle(sides)
+    return _take_turns(sides) if mode == "fair" else _run_together(sides)
+
+
+def _take_turns(sides: list[_Side]) -> Iterator[SideEvent]:
+    live = list(sides)
+    try:
+        while live:
+            for side in list(live):
+                event = side.next_event()
+                if event.result is not None:
+                    live.remove(side)
+                yield event
+    finally:
+        for side in live:
+            side.final_event()
+
+
+def _run_together(sides: list[_Side]) -> Iterator[SideEvent]:
+    events: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def run(side: _Side) -> None:
+        while True:
+            event = side.final_event() if stop.is_set() else side.next_event()
+            events.put(event)
+            if event.result is not None:
+                return
+
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads_before // len(sides)))
+    workers = [threading.Thread(target=run, args=(side,), daemon=True) for side in sides]
+    try:
+        for worker in workers:
+            worker.start()
+        done = 0
+        while done < len(sides):
+            event = events.get()
+            done += event.result is not None
+            yield event
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+        torch.set_num_threads(threads_before)
