@@ -80,7 +80,8 @@ class ModelManager:
         try:
             source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
                                     settings.synthetic_seed)
-            model = build.load(source)
+            model = build.load(source, settings.backend)
+            model.fast_first = settings.fast_first
         except KokoroUIError as error:
             self._errors[version] = str(error)
             raise

@@ -12,7 +12,7 @@ from kokoro_ui.builds.weights import WeightSource
 @dataclass(frozen=True)
 class Build:
     spec: ReleaseSpec
-    load: Callable[[WeightSource], Release]
+    load: Callable[[WeightSource, str], Release]  # (weights, backend name) -> loaded release
 
 
 BUILDS: dict[str, Build] = {build.spec.version: build for build in (

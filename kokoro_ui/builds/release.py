@@ -6,16 +6,19 @@ Forward passes of one release are serialised: on two cores, two passes through o
 at once only slow each other down and double the peak memory.
 """
 
+import itertools
 import json
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Iterator, Optional, Protocol
 
 import numpy as np
 import torch
 from kokoro import KModel
 
+from kokoro_ui.builds.backends import Backend, TorchBackend, check_backend
+from kokoro_ui.builds import pacing
 from kokoro_ui.builds.chunk import MAX_TOKENS, Chunk
 from kokoro_ui.builds.network import load_checkpoint, new_kmodel
 from kokoro_ui.builds.spec import ReleaseSpec
@@ -67,22 +70,27 @@ class Release:
     """A release's network, front end and voices behind one streaming call."""
 
     def __init__(self, spec: ReleaseSpec, kmodel: KModel, frontend: FrontEnd, voices: VoiceManifest,
-                 source: WeightSource, load_s: float):
+                 source: WeightSource, load_s: float, backend: Optional[Backend] = None):
         self.spec = spec
         self.kmodel = kmodel
         self.frontend = frontend
         self.voices = voices
         self.source = source
+        self.backend = backend or TorchBackend(kmodel)
         self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
-                              sum(p.numel() for p in kmodel.parameters()))
+                              sum(p.numel() for p in kmodel.parameters()), self.backend.name)
         self.forward_passes = 0
+        self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
         self._packs_lock = threading.Lock()
         self._forward_lock = threading.Lock()
 
-    def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None) -> Iterator[Chunk]:
+    def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
+               fast_first: Optional[bool] = None) -> Iterator[Chunk]:
         """Chunks of speech for `text`, computed one at a time as the consumer asks for them.
 
+        With `fast_first` (default: the release's `fast_first`) the text is first cut into
+        pieces that start small and grow (`pacing`), so the first audio comes sooner.
         The voice and language are checked now, before any work; closing the iterator stops it.
         """
         entry = self.voices.get(voice)
@@ -90,7 +98,11 @@ class Release:
         if lang not in self.frontend.languages:
             known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
             raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
-        segments = self.frontend.segments(text, lang)
+        paced = self.fast_first if fast_first is None else fast_first
+        texts = pacing.pieces(text) if paced else iter([text])
+        first = next(texts, "")
+        segments = itertools.chain(self.frontend.segments(first, lang),  # fails now if lang's G2P is missing
+                                   (segment for piece in texts for segment in self.frontend.segments(piece, lang)))
         return self._chunks(segments, self.voice_pack(entry), speed)
 
     def voice_pack(self, voice: Voice) -> torch.Tensor:
@@ -135,25 +147,33 @@ class Release:
         Timed inside the lock, so time spent waiting for another request is not counted.
         """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
-        with self._forward_lock, torch.inference_mode():
+        with self._forward_lock:
             self.forward_passes += 1
             started = time.perf_counter()
-            audio, durations = self.kmodel.forward_with_tokens(input_ids, style, speed)
+            audio, durations = self.backend(input_ids, style, speed)
             model_s = time.perf_counter() - started
-        return ForwardPass(audio.squeeze().numpy().astype(np.float32, copy=False),
-                           tuple(durations.reshape(-1).tolist()), started, model_s)
+        return ForwardPass(np.asarray(audio, dtype=np.float32).reshape(-1),
+                           tuple(np.asarray(durations).reshape(-1).tolist()), started, model_s)
 
 
 def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd],
-                 adapt: Callable[[KModel], None] = lambda kmodel: None) -> Release:
+                 adapt: Callable[[KModel], None] = lambda kmodel: None, backend: str = "torch") -> Release:
     """Build the network from `source`'s config, load its checkpoint strictly, attach the front end.
 
     `adapt` lets a release restore a detail of its original implementation that `KModel` changed.
     """
+    check_backend(backend)
     started = time.perf_counter()
     config = json.loads(source.file("config.json").read_text(encoding="utf-8"))
     kmodel = new_kmodel(spec, config)
     load_checkpoint(kmodel, spec, source.file(spec.checkpoint_file))
     adapt(kmodel)
     voices = load_manifest(spec.folder)
-    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started)
+    runner = TorchBackend(kmodel) if backend == "torch" else _onnx_backend(kmodel, spec, source, backend)
+    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started, runner)
+
+
+def _onnx_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, backend: str) -> Backend:
+    from kokoro_ui.builds.onnx_backend import onnx_backend  # only ONNX users pay for onnxruntime
+
+    return onnx_backend(kmodel, spec, source, quantized=backend == "onnx-int8")

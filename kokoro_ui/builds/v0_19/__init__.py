@@ -69,5 +69,5 @@ def _original_stft_window(kmodel: KModel) -> None:
     stft.window = torch.tensor(window, dtype=torch.float64).float()
 
 
-def load(source: WeightSource) -> Release:
-    return load_release(SPEC, source, lambda config: V019FrontEnd(), _original_stft_window)
+def load(source: WeightSource, backend: str = "torch") -> Release:
+    return load_release(SPEC, source, lambda config: V019FrontEnd(), _original_stft_window, backend)

@@ -19,5 +19,5 @@ SPEC = ReleaseSpec(
 )
 
 
-def load(source: WeightSource) -> Release:
-    return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]))
+def load(source: WeightSource, backend: str = "torch") -> Release:
+    return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]), backend=backend)

@@ -1,0 +1,45 @@
+"""Fast first audio: a short first piece, growing pieces after it, never a cut word or clause."""
+
+import re
+
+import pytest
+
+from kokoro_ui.builds.pacing import FIRST_MIN_CHARS, TARGET_CHARS, pieces
+from kokoro_ui.ui.examples import LONG_PASSAGE, NUMBERS, PARAGRAPH
+
+
+@pytest.mark.parametrize("text", [LONG_PASSAGE, NUMBERS, PARAGRAPH, "One.", "no punctuation at all here"])
+def test_pieces_join_back_into_the_text(text):
+    assert " ".join(pieces(text)).split() == text.split()
+
+
+def test_first_piece_ends_at_the_first_boundary_after_the_minimum():
+    first = next(pieces("Hello, there, my dear friend. This is the rest of it, which goes on."))
+    assert first == "Hello, there, my dear friend."
+    assert len(first) >= FIRST_MIN_CHARS
+
+
+def test_later_pieces_grow_and_end_at_sentences():
+    sizes = [len(piece) for piece in pieces(LONG_PASSAGE)]
+    assert sizes[0] < TARGET_CHARS[0] <= sizes[1] and max(sizes) >= TARGET_CHARS[-1]
+    assert all(re.search(r"[.!?…]$", piece) for piece in list(pieces(LONG_PASSAGE))[1:])
+
+
+def test_never_breaks_after_an_abbreviation_or_inside_a_number():
+    text = "Dr. Smith and Mrs. Jones paid $3.50, e.g. for cake at 9:30. Then they left for home."
+    for piece in pieces(text):
+        assert not re.search(r"\b(Dr|Mrs|e\.g)\.$", piece)
+    assert all("3.50" in piece or "$" not in piece for piece in pieces(text))
+
+
+def test_fast_first_makes_the_first_chunk_shorter_for_both_releases(v1, v019):
+    text = ("Although it was late, and the rain kept falling on the old tin roof, we stayed up talking "
+            "about everything that had happened. Morning came too soon.")
+    for release in (v1, v019):
+        paced = next(release.stream(text, "af_bella", fast_first=True))
+        whole = next(release.stream(text, "af_bella", fast_first=False))
+        assert len(paced.token_ids) < len(whole.token_ids)
+
+
+def test_fast_first_is_the_default_and_a_setting(manager, v1):
+    assert v1.fast_first is manager.settings.fast_first is True
