@@ -16,9 +16,20 @@ class Settings:
     weights_dir: Path = REPO_ROOT / "weights"  # the folder `auto` tries first
     cache_dir: Path = Path.home() / ".cache" / "kokoro_ui"
     synthetic_seed: int = 0
+    backend: str = "torch"  # torch | onnx | onnx-int8, for both releases
+    fast_first: bool = True  # a short first chunk, then growing chunks (lower time to first audio)
     max_chars: int = 5_000
+    votes_db: Path = Path.home() / ".cache" / "kokoro_ui" / "votes.sqlite3"  # listening-test votes (SQLite)
+    listening_trials: int = 10  # trials per listening-test session
+    listening_sentences: Path = REPO_ROOT / "kokoro_ui" / "abtest" / "sentences.txt"  # "<id><TAB><sentence>" lines
     host: str = "127.0.0.1"
     port: int = 7860
+    preload: str = ""  # releases loaded at start, comma-separated (e.g. "v1.0,v0.19"); others on first use
+    default_voice_v1_0: str = "af_heart"  # each release's voice when a request names none
+    default_voice_v0_19: str = "af"
+
+    def default_voice(self, version: str) -> str:
+        return {"v1.0": self.default_voice_v1_0, "v0.19": self.default_voice_v0_19}[version]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides) -> "Settings":
@@ -34,6 +45,15 @@ class Settings:
 
 def _parse(field: str, raw: str, kind: type) -> object:
     try:
+        if issubclass(kind, bool):
+            return _parse_bool(raw)
         return Path(raw).expanduser() if issubclass(kind, Path) else kind(raw)
     except ValueError:
         raise KokoroUIError(f"KOKORO_UI_{field.upper()}={raw!r} is not a valid {kind.__name__}.") from None
+
+
+def _parse_bool(raw: str) -> bool:
+    words = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+    if raw.strip().lower() not in words:
+        raise ValueError(raw)
+    return words[raw.strip().lower()]
