@@ -20,6 +20,7 @@ from kokoro_ui.builds.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker
+from kokoro_ui.speech import Synthesis, synthesize
 from kokoro_ui.validation import SpeechRequest
 
 MODES = ("fair", "parallel")
@@ -35,30 +36,25 @@ class SideEvent:
 
 
 class _Side:
-    """One release's run: its stream of chunks and its tracker."""
+    """One release's run: its synthesis, or why it could not start."""
 
     def __init__(self, manager: ModelManager, request: SpeechRequest, mode: str, started_at: float):
         self.version = request.version
-        self.chunks: Optional[Iterator[Chunk]] = None
         self.error: Optional[str] = None
-        loaded_first = not manager.is_loaded(request.version)
-        backend = weights = ""
+        self.synthesis: Optional[Synthesis] = None
+        self.tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
+                                  loaded_first=not manager.is_loaded(request.version))
         try:
-            model = manager.get_model(request.version)
-            backend, weights = model.info.backend, model.info.weights_kind
-            self.chunks = model.stream(request.text, request.voice, request.speed, request.lang)
+            self.synthesis = synthesize(manager, request, started_at, mode)
+            self.tracker = self.synthesis.tracker
         except KokoroUIError as error:
             self.error = str(error)
-        self.tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
-                                  backend, weights, loaded_first)
 
     def next_event(self) -> SideEvent:
         """The side's next chunk, or its final result."""
-        if self.chunks is not None and self.error is None:
+        if self.synthesis is not None and self.error is None:
             try:
-                chunk = next(self.chunks)
-                self.tracker.add(chunk)
-                return SideEvent(self.version, chunk=chunk)
+                return SideEvent(self.version, chunk=next(self.synthesis))
             except StopIteration:
                 pass
             except KokoroUIError as error:
@@ -66,8 +62,8 @@ class _Side:
         return self.final_event()
 
     def final_event(self) -> SideEvent:
-        if self.chunks is not None:
-            self.chunks.close()  # stops the stream: no forward pass runs after this
+        if self.synthesis is not None:
+            self.synthesis.close()  # stops the stream: no forward pass starts after this
         return SideEvent(self.version, result=self.tracker.finish(self.error))
 
 

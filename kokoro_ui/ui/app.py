@@ -1,0 +1,40 @@
+"""The whole page: a tab per job, top to bottom as the user sees it."""
+
+import gradio as gr
+
+from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.ui.compare_tab import render_compare_tab
+from kokoro_ui.ui.gallery_tab import render_gallery_tab
+from kokoro_ui.ui.listening_tab import render_listening_tab
+from kokoro_ui.ui.named_api import register_named_api
+from kokoro_ui.ui.results_tab import render_results_tab
+
+CSS = """
+.kab-banner { background: #fff4e5; border: 1px solid #f0a030; border-radius: 8px; padding: 8px 12px; }
+.kab-error { color: #b00020; }
+.kab-chunks { max-height: 320px; overflow-y: auto; font-size: 0.92em; }
+.kab-chunks .ph, .kab-align .ph { font-family: ui-monospace, monospace; color: #555; }
+.kab-align { max-height: 420px; overflow-y: auto; }
+.kab-align table { width: 100%; border-collapse: collapse; font-family: ui-monospace, monospace; }
+.kab-align td { padding: 2px 6px; border-bottom: 1px solid #eee; }
+.kab-align tr.diff td { background: #fff0f0; }
+"""
+
+
+def build_ui(manager: ModelManager) -> gr.Blocks:
+    with gr.Blocks(title="Kokoro A/B") as demo:
+        gr.Markdown("# Kokoro A/B\nOne text, two releases of the Kokoro voice model: **v0.19** and **v1.0**. "
+                    "Listen side by side, see the sounds each one chose, and compare their speed.")
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Compare", id="compare"):
+                compare = render_compare_tab(manager)
+            listening = ListeningTest.open(manager)
+            with gr.Tab("Listening test", id="listen"):
+                render_listening_tab(listening)
+            with gr.Tab("Results", id="results"):
+                render_results_tab(listening.store)
+            with gr.Tab("Voices", id="voices"):
+                render_gallery_tab(manager, compare, tabs, listening.clips)
+        register_named_api(manager)
+    return demo

@@ -1,0 +1,94 @@
+"""What happens when a user presses Compare: plain functions, testable without a browser.
+
+`run_comparison` is a generator of output frames: each frame maps output names (`OUTPUTS`)
+to new values, and anything it leaves out stays as it is on the page.
+"""
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Iterator, Optional
+
+import gradio as gr
+
+from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ, Chunk
+from kokoro_ui.compare import compare
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.metrics import History, RunMetrics
+from kokoro_ui.ui import views
+from kokoro_ui.validation import SpeechRequest, validate_lang, validate_speed, validate_text
+
+LEFT, RIGHT = "v0.19", "v1.0"
+OUTPUTS = ("left_audio", "right_audio", "left_chunks", "right_chunks", "left_status", "right_status",
+           "alignment", "run_table", "history_table", "csv", "ttfa_plot", "rtf_plot", "banner")
+_SIDE_OUTPUTS = {LEFT: ("left_audio", "left_chunks", "left_status"), RIGHT: ("right_audio", "right_chunks", "right_status")}
+
+
+def frame(**updates) -> tuple:
+    """Values for every output, in `OUTPUTS` order; those not given are left as they are."""
+    unknown = set(updates) - set(OUTPUTS)
+    assert not unknown, unknown
+    return tuple(updates.get(name, gr.skip()) for name in OUTPUTS)
+
+
+def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voice: str, speed: float,
+                   lang: Optional[str], mode: str, history: History) -> Iterator[tuple]:
+    try:
+        text = validate_text(text, manager.settings.max_chars)
+        speed, lang = validate_speed(speed), validate_lang(lang)
+        events = compare(manager, [SpeechRequest(text, left_voice or "", LEFT, speed, lang),
+                                   SpeechRequest(text, right_voice or "", RIGHT, speed, lang)], mode)
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+    chunks: dict[str, list[Chunk]] = {LEFT: [], RIGHT: []}
+    results: dict[str, RunMetrics] = {}
+    loaded = [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]
+    yield frame(banner=views.synthetic_banner(loaded), left_chunks="", right_chunks="", alignment="",
+                left_status=views.status_markdown(LEFT, 0, None), right_status=views.status_markdown(RIGHT, 0, None))
+    with contextlib.closing(events):  # Stop, a closed tab or an error: both sides stop
+        for event in events:
+            audio_out, chunks_out, status_out = _SIDE_OUTPUTS[event.version]
+            if event.chunk is not None:
+                chunks[event.version].append(event.chunk)
+                yield frame(**{audio_out: (SAMPLE_RATE_HZ, views.int16_audio(event.chunk.audio)),
+                               chunks_out: views.chunks_html(chunks[event.version]),
+                               status_out: views.status_markdown(event.version, len(chunks[event.version]), None)})
+            else:
+                results[event.version] = event.result
+                yield frame(**{status_out: views.status_markdown(event.version, 0, event.result)})
+    yield _final_frame(chunks, results, history, views.synthetic_banner(
+        [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]))
+
+
+def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics], history: History,
+                 banner: str) -> tuple:
+    """Everything at once, so an API client's final result is complete."""
+    history.add_run([results[LEFT], results[RIGHT]])
+    table = views.history_frame(history.rows())
+    csv_path = history.write_csv(Path(tempfile.mkdtemp(prefix="kokoro_ab_")) / "kokoro_ab_runs.csv")
+    phonemes = {version: " ".join(chunk.phonemes for chunk in side) for version, side in chunks.items()}
+    return frame(left_audio=None, right_audio=None,  # None, not skip: ends both audio streams
+                 left_chunks=views.chunks_html(chunks[LEFT]), right_chunks=views.chunks_html(chunks[RIGHT]),
+                 left_status=views.status_markdown(LEFT, len(chunks[LEFT]), results[LEFT]),
+                 right_status=views.status_markdown(RIGHT, len(chunks[RIGHT]), results[RIGHT]),
+                 alignment=views.alignment_html(LEFT, phonemes[LEFT], RIGHT, phonemes[RIGHT]),
+                 run_table=views.runs_frame([results[LEFT], results[RIGHT]]), history_table=table,
+                 csv=str(csv_path), ttfa_plot=table, rtf_plot=table, banner=banner)
+
+
+def pair_voice(voice: str, current: str, *, manager: ModelManager, from_version: str, to_version: str) -> str:
+    """The same-named voice on the other release, if it has one; otherwise keep its current voice."""
+    target = manager.voices(to_version)
+    try:
+        paired = manager.voices(from_version).get(voice).pairs_with or voice
+        return target.get(paired).id
+    except KokoroUIError:
+        return current
+
+
+def character_count(text: str, max_chars: int) -> str:
+    count = len(text or "")
+    warning = " — too long" if count > max_chars else ""
+    return f"{count:,} / {max_chars:,} characters{warning}"
+

@@ -1,0 +1,98 @@
+"""The Compare tab's layout: text and choices on top, the two releases side by side, then numbers."""
+
+from dataclasses import dataclass
+from functools import partial
+
+import gradio as gr
+
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.metrics import History
+from kokoro_ui.ui import compare_handlers as handlers
+from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
+from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
+
+LEFT, RIGHT = handlers.LEFT, handlers.RIGHT
+DEFAULT_VOICE = "af_bella"
+LANGUAGE_CHOICES = [("The voice's own accent", ""), ("American English (en-US)", "a"), ("British English (en-GB)", "b")]
+MODE_CHOICES = [("Fair: take turns, clean timings", "fair"), ("Parallel: both at once, half the CPU each", "parallel")]
+
+
+@dataclass
+class CompareTab:
+    text: gr.Textbox
+    left_voice: gr.Dropdown
+    right_voice: gr.Dropdown
+    compare_button: gr.Button
+
+
+def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
+    return [(f"{voice.flag} {voice.name} — {voice.accent}, {voice.gender} ({voice.id})", voice.id)
+            for voice in manager.voices(version)]
+
+
+def render_compare_tab(manager: ModelManager) -> CompareTab:
+    max_chars = manager.settings.max_chars
+    history = gr.State(History)
+    banner = gr.Markdown(elem_id="synthetic-banner", elem_classes="kab-banner")
+    text = gr.Textbox(PARAGRAPH, label="Text", lines=5, max_lines=12, elem_id="text")
+    counter = gr.Markdown(handlers.character_count(PARAGRAPH, max_chars), elem_id="char-count")
+    gr.Examples([[example] for _, example in EXAMPLES], inputs=[text],
+                example_labels=[label for label, _ in EXAMPLES], label="Try one of these")
+    with gr.Row():
+        left_voice = gr.Dropdown(voice_choices(manager, LEFT), value=DEFAULT_VOICE, label=f"{LEFT} voice",
+                                 elem_id="left-voice")
+        right_voice = gr.Dropdown(voice_choices(manager, RIGHT), value=DEFAULT_VOICE, label=f"{RIGHT} voice",
+                                  elem_id="right-voice")
+    with gr.Row():
+        lang = gr.Dropdown(LANGUAGE_CHOICES, value="", label="Accent", elem_id="lang")
+        speed = gr.Slider(MIN_SPEED, MAX_SPEED, value=1.0, step=0.05, label="Speed", elem_id="speed")
+        mode = gr.Radio(MODE_CHOICES, value="fair", label="Timing", elem_id="mode")
+    with gr.Row():
+        compare_button = gr.Button("Compare", variant="primary", elem_id="compare")
+        stop_button = gr.Button("Stop", variant="stop", elem_id="stop")
+    with gr.Row(equal_height=False):
+        left = _panel(LEFT, "left")
+        right = _panel(RIGHT, "right")
+    gr.Markdown("### Where the two releases pronounce words differently")
+    alignment = gr.HTML(elem_id="alignment", elem_classes="kab-align")
+    gr.Markdown("### This run")
+    run_table = gr.Dataframe(elem_id="run-table", interactive=False, wrap=True)
+    with gr.Accordion("All runs in this session", open=False):
+        history_table = gr.Dataframe(elem_id="history-table", interactive=False)
+        csv = gr.File(label="Download as CSV", elem_id="history-csv")
+        with gr.Row():
+            ttfa_plot = gr.LinePlot(x="run", y="ttfa_s", color="version", title="Time to first audio (s)",
+                                    elem_id="ttfa-plot")
+            rtf_plot = gr.LinePlot(x="run", y="rtf", color="version", title="Real-time factor (lower is faster)",
+                                   elem_id="rtf-plot")
+
+    outputs = {"left_audio": left[0], "right_audio": right[0], "left_chunks": left[1], "right_chunks": right[1],
+               "left_status": left[2], "right_status": right[2], "alignment": alignment, "run_table": run_table,
+               "history_table": history_table, "csv": csv, "ttfa_plot": ttfa_plot, "rtf_plot": rtf_plot,
+               "banner": banner}
+    run = compare_button.click(partial(handlers.run_comparison, manager),
+                               [text, left_voice, right_voice, speed, lang, mode, history],
+                               [outputs[name] for name in handlers.OUTPUTS], api_name="compare",
+                               concurrency_limit=2, concurrency_id="synthesis")
+    stop_button.click(None, cancels=[run], api_visibility="private")
+    text.change(partial(_count, max_chars), text, counter, queue=False, show_progress="hidden",
+                api_visibility="private")
+    left_voice.input(partial(handlers.pair_voice, manager=manager, from_version=LEFT, to_version=RIGHT),
+                     [left_voice, right_voice], right_voice, queue=False, api_visibility="private")
+    right_voice.input(partial(handlers.pair_voice, manager=manager, from_version=RIGHT, to_version=LEFT),
+                      [right_voice, left_voice], left_voice, queue=False, api_visibility="private")
+    return CompareTab(text, left_voice, right_voice, compare_button)
+
+
+def _count(max_chars: int, text: str) -> str:
+    return handlers.character_count(text, max_chars)
+
+
+def _panel(version: str, side: str) -> tuple[gr.Audio, gr.HTML, gr.Markdown]:
+    with gr.Column(elem_id=f"{side}-panel"):
+        gr.Markdown(f"## Kokoro {version}")
+        status = gr.Markdown(elem_id=f"{side}-status")
+        audio = gr.Audio(label=f"Kokoro {version}", streaming=True, autoplay=True, interactive=False,
+                         elem_id=f"{side}-audio")
+        chunks = gr.HTML(elem_id=f"{side}-chunks", elem_classes="kab-chunks")
+    return audio, chunks, status

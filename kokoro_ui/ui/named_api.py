@@ -1,0 +1,71 @@
+"""The named Gradio API for `gradio_client`: /synthesize, /phonemize and /voices.
+
+(/compare is the Compare button's own event.) Each endpoint is an event on a hidden button
+with plain components, so clients get a WAV file path and JSON rather than UI updates.
+"""
+
+import dataclasses
+import tempfile
+import time
+from functools import partial
+
+import gradio as gr
+import numpy as np
+import soundfile
+
+from kokoro_ui import speech
+from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
+from kokoro_ui.validation import validate_lang, validate_speech, validate_text, validate_version
+
+
+def synthesize(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
+               version: str = DEFAULT_VERSION) -> tuple[str, dict]:
+    """Speak `text` with one release; returns a WAV file and the run's metrics."""
+    started_at = time.perf_counter()
+    try:
+        request = validate_speech(manager, text, voice, version or DEFAULT_VERSION, speed)
+        with speech.synthesize(manager, request, started_at) as synthesis:
+            audio = np.concatenate([chunk.audio for chunk in synthesis])
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+    path = tempfile.NamedTemporaryFile(suffix=".wav", delete=False).name
+    soundfile.write(path, audio, SAMPLE_RATE_HZ, subtype="PCM_16")
+    info = synthesis.info
+    return path, {**dataclasses.asdict(synthesis.metrics()), "weights_description": info.weights,
+                  "real_speech": info.real_speech}
+
+
+def phonemize(manager: ModelManager, text: str, version: str = DEFAULT_VERSION, lang: str = "") -> list[dict]:
+    """Each chunk's text, phonemes and token ids, as the release would speak them."""
+    try:
+        text = validate_text(text, manager.settings.max_chars)
+        model = manager.get_model(validate_version(manager, version or DEFAULT_VERSION))
+        lang = validate_lang(lang) or model.voices.ids()[0][0]
+        return [{"graphemes": segment.graphemes, "phonemes": segment.phonemes,
+                 "token_ids": model.frontend.tokenize(segment.phonemes)}
+                for segment in model.frontend.segments(text, lang)]
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+
+
+def list_voices(manager: ModelManager, version: str = DEFAULT_VERSION) -> list[dict]:
+    try:
+        voices = manager.voices(validate_version(manager, version or DEFAULT_VERSION))
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+    return [dataclasses.asdict(voice) for voice in voices]
+
+
+def register_named_api(manager: ModelManager) -> None:
+    with gr.Column(visible=False):
+        text, voice = gr.Textbox(label="text"), gr.Textbox(label="voice")
+        speed = gr.Number(1.0, label="speed")
+        version, lang = gr.Textbox(DEFAULT_VERSION, label="version"), gr.Textbox("", label="lang")
+        audio, result = gr.Audio(type="filepath", label="audio"), gr.JSON(label="result")
+        button = gr.Button()
+    button.click(partial(synthesize, manager), [text, voice, speed, version], [audio, result],
+                 api_name="synthesize", concurrency_id="synthesis")
+    button.click(partial(phonemize, manager), [text, version, lang], result, api_name="phonemize")
+    button.click(partial(list_voices, manager), version, result, api_name="voices")

@@ -1,0 +1,76 @@
+"""HTML and tables the comparison shows. Everything a user typed is escaped: text is never markup."""
+
+import html
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from kokoro_ui.builds.chunk import Chunk
+from kokoro_ui.builds.release import ModelInfo
+from kokoro_ui.metrics import COLUMNS, RunMetrics
+from kokoro_ui.phoneme_diff import align_words
+
+RUN_COLUMNS = ["version", "voice", "mode", "backend", "weights", "loaded_first", "characters", "tokens",
+               "chunks", "ttfa_s", "total_s", "audio_s", "rtf", "error"]
+
+
+def int16_audio(audio: np.ndarray) -> np.ndarray:
+    """Float audio as int16 for streaming: Gradio peak-normalises float chunks one by one."""
+    return (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def chunks_html(chunks: list[Chunk]) -> str:
+    items = "".join(
+        f"<li><span class='gr'>{html.escape(chunk.graphemes)}</span><br>"
+        f"<span class='ph'>/{html.escape(chunk.phonemes)}/</span></li>"
+        for chunk in chunks
+    )
+    return f"<ol class='kab-chunks-list'>{items}</ol>" if chunks else ""
+
+
+def alignment_html(left_label: str, left_phonemes: str, right_label: str, right_phonemes: str) -> str:
+    pairs = align_words(left_phonemes, right_phonemes)
+    if not pairs:
+        return ""
+    differing = sum(not pair.same for pair in pairs)
+    rows = "".join(
+        f"<tr class='{'same' if pair.same else 'diff'}'><td>{html.escape(pair.left) or '—'}</td>"
+        f"<td>{html.escape(pair.right) or '—'}</td></tr>"
+        for pair in pairs
+    )
+    return (f"<p>{differing} of {len(pairs)} words sound different (highlighted).</p>"
+            f"<table><thead><tr><th>{html.escape(left_label)}</th><th>{html.escape(right_label)}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> str:
+    if result is None:
+        return f"**{version}** — streaming… {chunks} chunk{'s' if chunks != 1 else ''} so far"
+    if result.error:
+        return f"**{version}** — ⚠️ {_escape_markdown(result.error)}"
+    return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s, "
+            f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else ""))
+
+
+def synthetic_banner(infos: list[ModelInfo]) -> str:
+    noisy = [info.version for info in infos if not info.real_speech]
+    if not noisy:
+        return ""
+    names = " and ".join(noisy)
+    verb = "run" if len(noisy) > 1 else "runs"
+    return (f"⚠️ **{names} {verb} on synthetic weights** (seeded random numbers, not the real model): "
+            "the audio is noise, not speech. Only the timings are meaningful.")
+
+
+def runs_frame(results: list[RunMetrics]) -> pd.DataFrame:
+    return pd.DataFrame([{column: getattr(result, column) for column in RUN_COLUMNS} for result in results],
+                        columns=RUN_COLUMNS).round(3)
+
+
+def history_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS).round(3)
+
+
+def _escape_markdown(text: str) -> str:
+    return html.escape(text).replace("*", "\\*").replace("_", "\\_").replace("`", "\\`").replace("[", "\\[")
