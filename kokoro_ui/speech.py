@@ -1,0 +1,107 @@
+"""Speech synthesis as a service: a validated request in, chunks and their measurements out.
+
+Every surface that speaks with one release at a time (the HTTP API, the Gradio named API)
+validates its input with `kokoro_ui.validation`, calls `synthesize`, and iterates the
+`Synthesis` it gets back; encoding and transport are the surface's business, not this
+module's. Loading a release and forward passes block: call these from a worker thread.
+"""
+
+import threading
+import time
+from typing import Iterator, Optional
+
+from kokoro_ui.admission import Ticket
+from kokoro_ui.builds.chunk import Chunk
+from kokoro_ui.builds.release import ModelInfo, Release
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.metrics import RunMetrics, RunTracker
+from kokoro_ui.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.zerogpu import gpu
+
+
+@gpu
+def speak(release: Release, request: SpeechRequest) -> Iterator[Chunk]:
+    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass."""
+    yield from release.stream(request.text, request.voice, request.speed, request.lang)
+
+
+class Synthesis:
+    """One request's run. Iterate it for chunks, each counted by `tracker`; `close()` stops it.
+
+    Thread-safe: `close()` from another thread lets a forward pass in progress finish, and no
+    forward pass starts after it. A text in which the release finds nothing to say raises
+    `InvalidInputError` on the first `next()`, like any other error in the first chunk.
+    """
+
+    def __init__(self, request: SpeechRequest, info: ModelInfo, tracker: RunTracker, chunks: Iterator[Chunk],
+                 ticket: Ticket):
+        self.request = request
+        self.info = info  # the release: version, weight source, backend, real speech or noise
+        self.tracker = tracker
+        self._chunks = chunks
+        self._ticket = ticket  # our place in the release's queue, given back when the run ends
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __iter__(self) -> "Synthesis":
+        return self
+
+    def __next__(self) -> Chunk:
+        with self._lock:
+            if self._closed:
+                raise StopIteration
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._ticket.release()
+                if not self.tracker.chunks:
+                    raise InvalidInputError(
+                        "text", f"Kokoro {self.info.version} found nothing it can say in this text.") from None
+                raise
+            except BaseException:
+                self._ticket.release()
+                raise
+            finally:
+                if self._closed:  # closed by another thread during this pass
+                    self._chunks.close()
+            self.tracker.add(chunk)
+            return chunk
+
+    def close(self) -> None:
+        self._closed = True
+        self._ticket.release()
+        if self._lock.acquire(blocking=False):  # else the pass in progress closes the stream
+            try:
+                self._chunks.close()
+            finally:
+                self._lock.release()
+
+    def metrics(self, error: Optional[str] = None) -> RunMetrics:
+        return self.tracker.finish(error)
+
+    def __enter__(self) -> "Synthesis":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def synthesize(manager: ModelManager, request: SpeechRequest, started_at: Optional[float] = None,
+               mode: str = "single") -> Synthesis:
+    """Start speaking `request`: loads its release if it must (a `WeightsError` if it cannot).
+
+    No forward pass runs until the first chunk is asked for. `started_at` (``time.perf_counter()``
+    when the request arrived, default now) is where time to first audio is counted from.
+    """
+    started_at = time.perf_counter() if started_at is None else started_at
+    ticket = manager.admission.admit(request.version)  # BusyError when the release's queue is full
+    try:
+        loaded_first = not manager.is_loaded(request.version)
+        release = manager.get_model(request.version)
+        chunks = speak(release, request)
+    except BaseException:
+        ticket.release()
+        raise
+    tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
+                         release.info.backend, release.info.weights_kind, loaded_first)
+    return Synthesis(request, release.info, tracker, chunks, ticket)
