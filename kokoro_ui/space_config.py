@@ -1,0 +1,148 @@
+"""Deployment settings from `.huggingface.yml`, merged into `Settings`; and preloading at start.
+
+Hugging Face reads a Space's README front matter and `packages.txt`, not `.huggingface.yml`: that
+file is this app's own settings for its Space (weight source, host, limits, releases loaded at
+start, default voices). The app applies it on a Space (where ``SPACE_ID`` is set), or wherever
+``KOKORO_UI_SPACE_CONFIG`` names a file (to rehearse a Space locally). Precedence, lowest first:
+``Settings`` defaults < the file < ``KOKORO_UI_*`` environment variables < command-line flags.
+
+The file also states each release's hub repository, revision and checkpoint digest. Those stay
+pinned in code (`ReleaseSpec`), beside the digest that vouches for them; the file must agree with
+the code, or the app refuses to start, so it never describes weights the app would not load.
+"""
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping, Optional
+
+import yaml
+
+from kokoro_ui.builds import BUILDS, Build
+from kokoro_ui.builds.voices import load_manifest
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.settings import REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+SPACE_CONFIG_FILE = REPO_ROOT / ".huggingface.yml"
+PINNED = ("hub_repo", "hub_prefix", "hub_revision", "checkpoint_sha256")  # must equal the ReleaseSpec's
+_SETTABLE = {"weights": str, "max_chars": int, "host": str, "port": int, "preload": list}
+
+
+class SpaceConfigError(KokoroUIError):
+    """`.huggingface.yml` is unreadable, or says something the app cannot do."""
+
+
+@dataclass(frozen=True)
+class SpaceConfig:
+    path: Path
+    settings: dict[str, object]  # Settings field -> value, as the file sets them
+    releases: dict[str, dict[str, str]]  # version -> the PINNED keys and `default_voice`
+
+
+def config_path(env: Mapping[str, str] = os.environ) -> Optional[Path]:
+    """The file to apply: ``KOKORO_UI_SPACE_CONFIG``, else `.huggingface.yml` on a Space, else none."""
+    if env.get("KOKORO_UI_SPACE_CONFIG"):
+        return Path(env["KOKORO_UI_SPACE_CONFIG"]).expanduser()
+    return SPACE_CONFIG_FILE if env.get("SPACE_ID") else None
+
+
+def load_settings(env: Mapping[str, str] = os.environ, **flags) -> Settings:
+    """Settings from defaults, the Space's file (if it applies), the environment, then `flags`."""
+    settings = Settings()
+    path = config_path(env)
+    if path is not None:
+        settings = replace(settings, **read_space_config(path).settings)
+        log.info("settings from %s", path)
+    from_env = Settings.from_env(env)
+    set_in_env = {field.name: getattr(from_env, field.name) for field in fields(Settings)
+                  if f"KOKORO_UI_{field.name.upper()}" in env}
+    given = {key: value for key, value in flags.items() if value is not None}
+    return replace(settings, **{**set_in_env, **given})
+
+
+def read_space_config(path: Path, builds: Mapping[str, Build] = BUILDS) -> SpaceConfig:
+    """Parse and check the file: known keys, right types, real voices, pins that match the code."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SpaceConfigError(f"Cannot read {path}: {error}") from None
+    if not isinstance(data, dict) or set(data) - {"settings", "releases"}:
+        raise SpaceConfigError(f"{path} must be a mapping with 'settings' and 'releases'.")
+    settings = _settings(path, data.get("settings") or {}, builds)
+    releases = data.get("releases") or {}
+    if not isinstance(releases, dict) or set(releases) != set(builds):
+        raise SpaceConfigError(f"{path}: 'releases' must describe exactly {', '.join(builds)}.")
+    for version, release in releases.items():
+        build = builds[version]
+        settings[f"default_voice_{build.spec.folder}"] = _check_release(path, version, release, build)
+    return SpaceConfig(Path(path), settings, releases)
+
+
+def _settings(path: Path, values: object, builds: Mapping[str, Build]) -> dict[str, object]:
+    if not isinstance(values, dict):
+        raise SpaceConfigError(f"{path}: 'settings' must be a mapping.")
+    for key, value in values.items():
+        kind = _SETTABLE.get(key)
+        if kind is None:
+            raise SpaceConfigError(f"{path}: settings.{key} is not a setting; use one of: {', '.join(_SETTABLE)}.")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise SpaceConfigError(f"{path}: settings.{key} must be a {kind.__name__}, not {value!r}.")
+    preload = values.get("preload", [])
+    unknown = [version for version in preload if version not in builds]
+    if unknown:
+        raise SpaceConfigError(
+            f"{path}: settings.preload names unknown releases {unknown}; choose from {', '.join(builds)}.")
+    return {**values, "preload": ",".join(preload)} if "preload" in values else dict(values)
+
+
+def _check_release(path: Path, version: str, release: object, build: Build) -> str:
+    """The release's default voice, once its pins are seen to match the code."""
+    if not isinstance(release, dict) or set(release) != {*PINNED, "default_voice"}:
+        raise SpaceConfigError(f"{path}: releases.{version} must give exactly {', '.join(PINNED)} and default_voice.")
+    for key in PINNED:
+        pinned = getattr(build.spec, key)
+        if str(release[key]) != pinned:
+            raise SpaceConfigError(
+                f"{path}: releases.{version}.{key} is {release[key]!r}, but the app loads {pinned!r} "
+                f"(ReleaseSpec in kokoro_ui/builds/{build.spec.folder}); change both together.")
+    voice = release["default_voice"]
+    if voice not in load_manifest(build.spec.folder).ids():
+        raise SpaceConfigError(f"{path}: releases.{version}.default_voice {voice!r} is not a Kokoro {version} voice.")
+    return voice
+
+
+def preload(manager: ModelManager) -> Optional[threading.Thread]:
+    """Load the releases `settings.preload` names, one after the other, in a background thread.
+
+    Hub downloads show huggingface_hub's progress bars on stderr; each release logs a line when it
+    starts and when it is ready or has failed (a failure also shows in /health and in requests).
+    """
+    versions = [manager.resolve_version(name) for name in manager.settings.preload.split(",") if name.strip()]
+    if not versions:
+        return None
+
+    def run() -> None:
+        for version in versions:
+            log.info("loading Kokoro %s (weights: %s)…", version, _source_in_words(manager, version))
+            try:
+                release = manager.get_model(version)
+            except KokoroUIError as error:
+                log.error("Kokoro %s did not load: %s", version, error)
+                continue
+            log.info("Kokoro %s ready in %.1f s (%s)", version, release.info.load_s, release.info.weights)
+
+    thread = threading.Thread(target=run, name="preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _source_in_words(manager: ModelManager, version: str) -> str:
+    choice, spec = manager.settings.weights, BUILDS[version].spec
+    if choice == "hub":
+        return f"hub {spec.hub_repo}@{spec.hub_revision[:7]}, downloaded once into the HF cache"
+    return choice
