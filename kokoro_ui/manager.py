@@ -4,6 +4,7 @@ import threading
 from dataclasses import dataclass
 from typing import Optional
 
+from kokoro_ui.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.builds.release import ModelInfo, Release
 from kokoro_ui.builds.sources import resolve_source
@@ -31,6 +32,7 @@ class ModelManager:
         self._models: dict[str, Release] = {}
         self._errors: dict[str, str] = {}
         self._locks = {version: threading.Lock() for version in builds}
+        self.admission = Admission(self.settings.queue_limit, self.settings.retry_after_s)
 
     def versions(self) -> list[str]:
         return list(self._builds)

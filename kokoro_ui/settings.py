@@ -19,6 +19,8 @@ class Settings:
     backend: str = "torch"  # torch | onnx | onnx-int8, for both releases
     fast_first: bool = True  # a short first chunk, then growing chunks (lower time to first audio)
     max_chars: int = 5_000
+    queue_limit: int = 6  # requests per release in progress or waiting; more get "busy, retry"
+    retry_after_s: int = 5  # the retry hint a busy answer carries
     votes_db: Path = Path.home() / ".cache" / "kokoro_ui" / "votes.sqlite3"  # listening-test votes (SQLite)
     listening_trials: int = 10  # trials per listening-test session
     listening_sentences: Path = REPO_ROOT / "kokoro_ui" / "abtest" / "sentences.txt"  # "<id><TAB><sentence>" lines
