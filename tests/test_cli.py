@@ -28,7 +28,7 @@ def test_synth_writes_a_24_khz_wav_and_a_line_per_chunk(tmp_path):
 
 
 def test_phonemize_prints_only_one_line_per_chunk():
-    result = run_cli("phonemize", "--version", "v0.19", "One sentence. Another one!")
+    result = run_cli("phonemize", "--version", "v0.19", "One sentence.\nAnother one!")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [phonemize("One sentence.", "a"), phonemize("Another one!", "a")]
 

@@ -38,11 +38,11 @@ def test_lists_versions(manager):
 def test_concurrent_first_requests_build_one_model(synthetic_settings):
     loads = []
 
-    def counted_load(source):
+    def counted_load(source, backend):
         loads.append(source)
-        return BUILDS["v1.0"].load(source)
+        return BUILDS["v1.0"].load(source, backend)
 
-    manager = ModelManager(synthetic_settings, {"v1.0": Build(BUILDS["v1.0"].spec, counted_load)})
+    manager = ModelManager(synthetic_settings, {"v1.0": Build(BUILDS["v1.0"].spec, counted_load, BUILDS["v1.0"].reference)})
     barrier = threading.Barrier(6)
     models = []
 

@@ -14,12 +14,11 @@ from kokoro_ui.manager import ModelManager
 TEXT = "Dr. Smith paid $3.50 for it. Kokoro is (very) good! It costs ninety-nine pounds."
 
 
-def test_streams_one_chunk_per_sentence(v019):
+def test_streams_a_short_first_chunk_then_packed_sentences(v019):
     chunks = list(v019.stream(TEXT, "af_bella"))
     assert [chunk.graphemes for chunk in chunks] == [
         "Doctor Smith paid 3 dollars and 50 cents for it.",
-        "Kokoro is «very» good!",
-        "It costs ninety-nine pounds.",
+        "Kokoro is «very» good! It costs ninety-nine pounds.",
     ]
     for chunk in chunks:
         assert len(chunk.audio) == sum(chunk.durations_frames) * SAMPLES_PER_FRAME
@@ -78,10 +77,10 @@ def test_switching_versions_builds_each_once_and_repeats_exactly(synthetic_setti
     loads = []
 
     def counted(version):
-        def load(source):
+        def load(source, backend):
             loads.append(version)
-            return BUILDS[version].load(source)
-        return Build(BUILDS[version].spec, load)
+            return BUILDS[version].load(source, backend)
+        return Build(BUILDS[version].spec, load, BUILDS[version].reference)
 
     manager = ModelManager(synthetic_settings, {version: counted(version) for version in BUILDS})
     first: dict[str, np.ndarray] = {}

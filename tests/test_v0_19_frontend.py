@@ -92,11 +92,18 @@ def test_unsupported_language_is_a_value_error_naming_the_supported_ones():
 
 # --- chunking ----------------------------------------------------------------------------
 
-def test_each_sentence_is_a_segment():
+def test_sentences_are_packed_into_one_segment_while_they_fit():
     text = "The sun rose. Was it warm? It was!"
-    assert [s.graphemes for s in segments(text, "a")] == [
-        "The sun rose.", "Was it warm?", "It was!",
-    ]
+    assert list(segments(text, "a")) == [Segment(text, phonemize(text, "a", normalize=False))]
+
+
+def test_sentences_beyond_the_limit_start_a_new_segment_at_a_sentence_end():
+    text = " ".join(["This is a fairly ordinary sentence with several words in it."] * 12)
+    assert token_count(phonemize(text, "a")) > 510  # precondition
+    pieces = list(segments(text, "a"))
+    assert len(pieces) == 2
+    assert all(piece.graphemes.endswith(".") and token_count(piece.phonemes) <= 510 for piece in pieces)
+    assert " ".join(piece.graphemes for piece in pieces) == text
 
 
 def test_a_newline_ends_a_segment():
@@ -155,7 +162,7 @@ def test_closing_the_generator_early_stops_phonemizing(monkeypatch):
         return phonemize(text, lang, normalize)
 
     monkeypatch.setattr(chunking, "phonemize", counting_phonemize)
-    stream = segments("One. Two. Three. Four. Five.", "a")
+    stream = segments("One.\nTwo.\nThree.\nFour.\nFive.", "a")
     assert next(stream).graphemes == "One."
     stream.close()
     assert calls == ["One."]

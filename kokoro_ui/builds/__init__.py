@@ -1,7 +1,9 @@
 """The releases Kokoro A/B can load, by name. Each build exposes a spec and a loader."""
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
+
+import numpy as np
 
 from kokoro_ui.builds import v0_19, v1_0
 from kokoro_ui.builds.release import Release
@@ -13,9 +15,12 @@ from kokoro_ui.builds.weights import WeightSource
 class Build:
     spec: ReleaseSpec
     load: Callable[[WeightSource, str], Release]  # (weights, backend name) -> loaded release
+    # The release's own code path, nothing of ours around it (text, voice -> audio per pass):
+    # the baseline the benchmark measures the app's overhead against.
+    reference: Callable[[Release, str, str], Iterator[np.ndarray]]
 
 
 BUILDS: dict[str, Build] = {build.spec.version: build for build in (
-    Build(v0_19.SPEC, v0_19.load),
-    Build(v1_0.SPEC, v1_0.load),
+    Build(v0_19.SPEC, v0_19.load, v0_19.reference),
+    Build(v1_0.SPEC, v1_0.load, v1_0.reference),
 )}

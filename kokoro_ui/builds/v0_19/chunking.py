@@ -2,8 +2,9 @@
 
 v0.19 had no pipeline: it phonemized the whole input and cut the tokens at 510. Here the
 text is normalised once (the normaliser needs context: "Dr. Smith"), split into sentences,
-and any sentence too long for one forward pass is split at clause punctuation, then at
-spaces; only a single "word" longer than the limit is still truncated, as v0.19 did.
+and sentences are packed together up to 510 tokens, so nothing is cut; a sentence too long
+for one forward pass is split at clause punctuation, then at spaces; only a single "word"
+longer than the limit is still truncated, as v0.19 did.
 """
 
 import re
@@ -30,10 +31,15 @@ _FINER_BREAKS = (
 def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS) -> Iterator[Segment]:
     """Segments of `text`, each at most `max_tokens` tokens, phonemized lazily in order.
 
-    Closing the generator early (e.g. a listener pressed stop) stops the phonemizing.
+    Sentences are packed together up to the limit, as v0.19 spoke a whole text in one pass
+    of up to 510 tokens; a newline always ends a segment. Closing the generator early (e.g. a
+    listener pressed stop) stops the phonemizing.
     """
-    for sentence in _SENTENCE_BREAK.split(normalize_text(text)):
-        yield from _fit(sentence, lang, max_tokens, _FINER_BREAKS)
+    for line in normalize_text(text).split("\n"):
+        sentences = [sentence for sentence in _SENTENCE_BREAK.split(line) if sentence.strip()]
+        if sentences:  # each sentence after the first brings the space that separated it
+            yield from _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
+                             lang, max_tokens, _FINER_BREAKS)
 
 
 def _fit(

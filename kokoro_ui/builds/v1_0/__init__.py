@@ -1,5 +1,10 @@
 """Kokoro v1.0: `KModel` with the v1.0 checkpoint, `KPipeline`'s misaki front end, 54 voices."""
 
+from typing import Iterator
+
+import numpy as np
+from kokoro import KPipeline
+
 from kokoro_ui.builds.release import Release, load_release
 from kokoro_ui.builds.spec import ReleaseSpec
 from kokoro_ui.builds.v1_0.frontend import V1FrontEnd
@@ -21,3 +26,11 @@ SPEC = ReleaseSpec(
 
 def load(source: WeightSource, backend: str = "torch") -> Release:
     return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]), backend=backend)
+
+
+def reference(release: Release, text: str, voice: str) -> Iterator[np.ndarray]:
+    """v1.0 as the `kokoro` package runs it: `KPipeline` with this release's `KModel`, nothing of ours."""
+    pack = release.voice_pack(release.voices.get(voice))
+    pipeline = KPipeline(lang_code=release.voices.get(voice).language, repo_id=SPEC.hub_repo, model=release.kmodel)
+    for result in pipeline(text, voice=pack):
+        yield result.audio.numpy()
