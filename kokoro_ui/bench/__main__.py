@@ -1,0 +1,96 @@
+"""`python -m kokoro_ui.bench [--quick] [--json] [--backends torch,onnx,onnx-int8] [--reps N]`
+
+Measures, in one run and on the same inputs: each release through the app's streaming path
+(fast first on and off) and through the release's own code path (the raw baseline), per
+backend; prints a table, writes CSV and a PNG plot, and summarises the ratios the targets
+are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from kokoro_ui.bench.measure import Row, measure, rss_mb
+from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
+from kokoro_ui.bench.texts import TEXTS
+from kokoro_ui.builds import BUILDS
+from kokoro_ui.builds.backends import BACKENDS
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.settings import Settings
+
+VOICE = "af_bella"  # in both releases
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    if args.rss_probe:
+        return _rss_probe(args.rss_probe)
+    settings = Settings.from_env()
+    rows: list[Row] = []
+    for backend in args.backends.split(","):
+        manager = ModelManager(replace(settings, backend=backend))
+        for version, build in BUILDS.items():
+            release = manager.get_model(version)
+            list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
+            for name, text in TEXTS.items():
+                if args.quick and name == "passage":
+                    continue
+                first_only = args.quick and name != "sentence"
+                reps = 1 if name == "passage" or args.quick else args.reps
+                for fast_first in (True, False):
+                    label = "app, fast first" if fast_first else "app, whole"
+                    rows.append(measure(version, backend, name, label, lambda: (
+                        chunk.audio for chunk in release.stream(text, VOICE, fast_first=fast_first)), reps, first_only))
+                if backend == "torch":
+                    rows.append(measure(version, backend, name, "raw", lambda: build.reference(release, text, VOICE),
+                                        reps, first_only))
+            _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
+            manager.unload(version)
+    memory = {backend: _loaded_rss(backend) for backend in args.backends.split(",")}
+    summary = summarise(rows, memory)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, out / "bench.csv")
+    write_plot(rows, out / "bench.png")
+    if args.json:
+        print(json.dumps({**summary, "rows": [asdict(row) for row in rows]}))
+    else:
+        print(format_table(rows, memory, summary, weights=ModelManager(settings).get_model("v1.0").info.weights))
+    return 0
+
+
+def _loaded_rss(backend: str) -> float:
+    """RSS of a fresh process with both releases loaded on `backend` (MB)."""
+    result = subprocess.run([sys.executable, "-m", "kokoro_ui.bench", "--rss-probe", backend],
+                            capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def _rss_probe(backend: str) -> int:
+    manager = ModelManager(replace(Settings.from_env(), backend=backend))
+    for version in BUILDS:
+        list(manager.get_model(version).stream("Loaded.", VOICE))
+    print(f"{rss_mb():.0f}")
+    return 0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kokoro_ui.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sentence in full, paragraph to first audio (< 1 min)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--backends", default="torch", help=f"comma-separated, from {', '.join(BACKENDS)}")
+    parser.add_argument("--reps", type=int, default=3, help="timed repetitions per row (passage: 1)")
+    parser.add_argument("--out", default="artifacts/bench", help="folder for bench.csv and bench.png")
+    parser.add_argument("--rss-probe", help=argparse.SUPPRESS)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

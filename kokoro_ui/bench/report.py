@@ -1,0 +1,84 @@
+"""The benchmark's outputs: a table, CSV, a PNG plot, and the ratios the targets are stated in."""
+
+import csv
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Optional
+
+from kokoro_ui.bench.measure import Row
+
+
+def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
+    """Target ratios; a ratio whose inputs were not measured in this run is None."""
+    by_key = {row.key: row for row in rows}
+    releases = sorted({row.release for row in rows})
+
+    def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
+        return None if numerator is None or not denominator else round(numerator / denominator, 3)
+
+    def worst(values: list[Optional[float]]) -> Optional[float]:
+        present = [value for value in values if value is not None]
+        return max(present) if present else None
+
+    def get(release, backend, text, path, field):
+        row = by_key.get((release, backend, text, path))
+        return None if row is None else getattr(row, field)
+
+    return {
+        "overhead_ratio": worst([ratio(get(r, "torch", t, "app, whole", "total_s"), get(r, "torch", t, "raw", "total_s"))
+                                 for r in releases for t in ("sentence", "paragraph", "passage")]),
+        "ttfa_fast_first_ratio": worst([ratio(get(r, "torch", "paragraph", "app, fast first", "ttfa_median_s"),
+                                              get(r, "torch", "paragraph", "app, whole", "ttfa_median_s")) for r in releases]),
+        "passage_rtf_vs_kpipeline": ratio(get("v1.0", "torch", "passage", "app, fast first", "rtf"),
+                                          get("v1.0", "torch", "passage", "raw", "rtf")),
+        "onnx_paragraph_rtf_ratio": worst([ratio(get(r, "onnx", "paragraph", "app, whole", "rtf"),
+                                                 get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
+        "onnx_int8_paragraph_rtf_ratio": worst([ratio(get(r, "onnx-int8", "paragraph", "app, whole", "rtf"),
+                                                      get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
+        "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
+    }
+
+
+def format_table(rows: list[Row], loaded_rss_mb: dict[str, float], summary: dict, weights: str) -> str:
+    header = ("release", "backend", "text", "path", "TTFA med s", "TTFA p90 s", "total s", "audio s", "RTF",
+              "chunks", "RSS MB")
+    lines = [f"weights: {weights}", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = (row.release, row.backend, row.text, row.path, _num(row.ttfa_median_s), _num(row.ttfa_p90_s),
+                 _num(row.total_s), _num(row.audio_s, 1), _num(row.rtf), row.chunks if row.chunks else "—",
+                 f"{row.rss_mb:.0f}")
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    lines.append("")
+    lines.extend(f"{name}: {value}" for name, value in summary.items())
+    return "\n".join(lines)
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=[field.name for field in fields(Row)])
+        writer.writeheader()
+        writer.writerows(asdict(row) for row in rows)
+
+
+def write_plot(rows: list[Row], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (ttfa_axis, rtf_axis) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = [f"{row.release} {row.backend}\n{row.text}, {row.path}" for row in rows]
+    positions = range(len(rows))
+    ttfa_axis.barh(positions, [row.ttfa_median_s for row in rows])
+    ttfa_axis.set(yticks=list(positions), yticklabels=labels, xlabel="time to first audio, median (s)")
+    rtf_axis.barh(positions, [row.rtf or 0 for row in rows])
+    rtf_axis.set(yticks=list(positions), yticklabels=[], xlabel="real-time factor (lower is faster)")
+    for axis in (ttfa_axis, rtf_axis):
+        axis.invert_yaxis()
+        axis.tick_params(axis="y", labelsize=6)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def _num(value: Optional[float], digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
