@@ -9,7 +9,7 @@ from kokoro_ui.space_config import load_settings
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", help="auto (default) | hub | synthetic | a weights folder")
+    parser.add_argument("--weights", help="auto (default) | hub | packaged | synthetic | a weights folder")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 7860)")
     args = parser.parse_args()

