@@ -65,6 +65,6 @@ def test_stop_cancels_both_sides(app, page):
 
 def test_too_long_text_gets_a_clear_message(app, page):
     page.fill("#text textarea", "word " * 1_100)
-    assert "too long" in page.inner_text("#char-count")
+    page.wait_for_selector("#char-count >> text=/too long/", timeout=30_000)
     page.click("#compare")
     page.wait_for_selector("text=/limit is 5,000/", timeout=30_000)

@@ -59,7 +59,7 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, clips: Opt
                           elem_id="gallery-gender")
     with gr.Row():
         player = gr.Audio(label="Now playing", type="filepath", interactive=False, autoplay=True, editable=False,
-                          elem_id="gallery-player")
+                          waveform_options=gr.WaveformOptions(show_recording_waveform=False), elem_id="gallery-player")
         now_playing = gr.Markdown(elem_id="gallery-now-playing")
     with gr.Accordion("My voice and how to use it", open=True):
         chosen = gr.Markdown("Press **Choose** on a card.", elem_id="gallery-chosen")
@@ -67,29 +67,40 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, clips: Opt
             curl = gr.Code(language="shell", label="From a terminal (curl)", elem_id="gallery-curl")
             python = gr.Code(language="python", label="From Python (openai package)", elem_id="gallery-python")
     with gr.Row():
-        old_slot = gr.Dropdown(_voice_choices(manager, OLD), value="af_bella", label=f"Compare a voice of {OLD}",
-                               elem_id="gallery-compare-old")
-        new_slot = gr.Dropdown(_voice_choices(manager, NEW), value="af_bella", label=f"with a voice of {NEW}",
-                               elem_id="gallery-compare-new")
+        slots = {OLD: gr.Dropdown(_voice_choices(manager, OLD), value="af_bella", label=f"Compare a voice of {OLD}",
+                                  elem_id="gallery-compare-old"),
+                 NEW: gr.Dropdown(_voice_choices(manager, NEW), value="af_bella", label=f"with a voice of {NEW}",
+                                  elem_id="gallery-compare-new")}
         send = gr.Button("Compare these", variant="primary", elem_id="gallery-compare")
-    gr.on(None, partial(_banner, manager), None, banner, api_visibility="private")  # on page load
-    send.click(lambda old, new: (old, new, gr.Tabs(selected="compare")), [old_slot, new_slot],
-               [compare.left_voice, compare.right_voice, tabs], api_visibility="private")
+    cards = gallery_cards(manager)
+    with gr.Row(elem_id="gallery-cards"):  # drawn once; filters only show and hide (no re-render per filter)
+        drawn = [_draw(card) for card in cards]
 
-    @gr.render(inputs=[language, gender])
-    def draw_cards(language_tag: str, gender_name: str) -> None:
-        with gr.Row(elem_id="gallery-cards"):
-            for card in gallery_cards(manager, language_tag, gender_name):
-                with gr.Column(min_width=210, variant="panel", elem_classes="kab-card", elem_id=f"card-{card.key}"):
-                    gr.Markdown(card.label)
-                    with gr.Row():
-                        play = gr.Button("▶ Play", size="sm", min_width=60, elem_id=f"play-{card.key}")
-                        pick = gr.Button("Choose", size="sm", min_width=60, elem_id=f"choose-{card.key}")
-                play.click(partial(play_sample, manager, clips, card.release, card.voice.id), None,
-                           [player, now_playing], api_visibility="private")
-                slot = old_slot if card.release == OLD else new_slot
-                pick.click(partial(choose_voice, card.release, card.voice), None, [chosen, curl, python, slot],
-                           api_visibility="private")
+    gr.on(None, partial(_banner, manager), None, banner, api_visibility="private")  # on page load
+    gr.on([language.change, gender.change], partial(_shown, manager, cards), [language, gender],
+          [column for column, _, _ in drawn], api_visibility="private", show_progress="hidden")
+    send.click(lambda old, new: (old, new, gr.Tabs(selected="compare")), [slots[OLD], slots[NEW]],
+               [compare.left_voice, compare.right_voice, tabs], api_visibility="private")
+    for card, (_, play, pick) in zip(cards, drawn):
+        play.click(partial(play_sample, manager, clips, card.release, card.voice.id), None, [player, now_playing],
+                   api_visibility="private")
+        pick.click(partial(choose_voice, card.release, card.voice), None, [chosen, curl, python, slots[card.release]],
+                   api_visibility="private")
+
+
+def _draw(card: "Card") -> tuple[gr.Column, gr.Button, gr.Button]:
+    with gr.Column(min_width=210, variant="panel", elem_classes="kab-card", elem_id=f"card-{card.key}") as column:
+        gr.Markdown(card.label)
+        with gr.Row():
+            play = gr.Button("▶ Play", size="sm", min_width=60, elem_id=f"play-{card.key}")
+            pick = gr.Button("Choose", size="sm", min_width=60, elem_id=f"choose-{card.key}")
+    return column, play, pick
+
+
+def _shown(manager: ModelManager, cards: list["Card"], language_tag: str, gender: str) -> list[dict]:
+    """Each card's visibility under the filters."""
+    keep = {card.key for card in gallery_cards(manager, language_tag, gender)}
+    return [gr.update(visible=card.key in keep) for card in cards]
 
 
 def gallery_cards(manager: ModelManager, language_tag: str = ANY, gender: str = ANY) -> list[Card]:
@@ -118,7 +129,7 @@ def play_sample(manager: ModelManager, clips: ClipCache, release: str, voice_id:
         return None, f"⚠️ {voice.name} can't be played here: {error}"
     caption = f"**Now playing:** {voice.flag} {voice.name} — Kokoro {release}"
     if not clip.real_speech:
-        caption += f"  \n⚠️ Kokoro {release} runs on synthetic weights here: **what you hear is noise, not speech.**"
+        caption += f"  \n⚠️ Kokoro {release} runs on synthetic weights here: **this is noise, not speech.**"
     return str(write_blind_wav(match_loudness([clip])[0])), caption
 
 
@@ -132,9 +143,10 @@ def choose_voice(release: str, voice: Voice, request: Optional[gr.Request] = Non
     python = (f'from openai import OpenAI\n\nclient = OpenAI(base_url="{base_url}/v1", api_key="not-needed")\n'
               f'with client.audio.speech.with_streaming_response.create(\n'
               f'    model="kokoro", voice="{voice.id}", input="{text}",\n'
-              f'    extra_body={{"version": "{release}"}},\n) as response:\n    response.stream_to_file("speech.mp3")\n')
-    chosen = (f"### Your voice: {voice.flag} {voice.name}\nIts exact name is **`{voice.id}`**, in Kokoro **{release}**. "
-              "Use that name and release when you ask the app for speech:")
+              f'    extra_body={{"version": "{release}"}},\n) as response:\n'
+              '    response.stream_to_file("speech.mp3")\n')
+    chosen = (f"### Your voice: {voice.flag} {voice.name}\nIts exact name is **`{voice.id}`**, in Kokoro "
+              f"**{release}**. Use that name and release when you ask the app for speech:")
     return chosen, curl, python, voice.id
 
 
@@ -159,7 +171,8 @@ def _index(items: list[str], item: str) -> int:
 
 
 def _voice_choices(manager: ModelManager, release: str) -> list[tuple[str, str]]:
-    return [(f"{voice.name} · {voice.accent}, {voice.gender} ({voice.id})", voice.id) for voice in manager.voices(release)]
+    return [(f"{voice.name} · {voice.accent}, {voice.gender} ({voice.id})", voice.id)
+            for voice in manager.voices(release)]
 
 
 def _base_url(request: Optional[gr.Request]) -> str:

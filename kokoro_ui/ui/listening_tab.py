@@ -27,7 +27,7 @@ INTRO = ("## Blind listening test\nYou will hear {n} pairs of clips, **A** and *
 
 @dataclass
 class Screen:
-    """What one handler changes on the tab; None / empty leaves a part as it is."""
+    """What one handler shows on the tab (`_updates` turns it into component updates)."""
 
     session_id: Optional[str] = None
     trial_number: Optional[int] = None
@@ -40,6 +40,7 @@ class Screen:
     reveal: Optional[pd.DataFrame] = None
     tally: str = ""
     refused: bool = False  # a refused vote changes only the message
+    stuck: bool = False  # no trial can be shown: only a new session can go on
 
 
 def render_listening_tab(test: ListeningTest) -> None:
@@ -69,7 +70,7 @@ def _layout_and_events(test: ListeningTest) -> None:
         reveal = gr.Dataframe(interactive=False, wrap=True, elem_id="listen-reveal-table")
 
     screen = [session_id, trial_number, trial_box, progress, sentence, note, clip_a, clip_b, status, *buttons,
-              comment, message, reveal_box, tally, reveal]
+              comment, message, reveal_box, tally, reveal, start]
     # clips are made on demand; a few sessions may wait for them at once (forward passes queue per release)
     start.click(lambda: _updates(start_session(test)), None, screen, api_visibility="private",
                 concurrency_limit=4, concurrency_id="listening")
@@ -113,8 +114,9 @@ def heard(test: ListeningTest, session_id: Optional[str], trial_number: int, cli
 def reveal_table(test: ListeningTest, session_id: str) -> tuple[pd.DataFrame, str]:
     """The session's trials as the database stored them, with which release was A and B."""
     votes = test.store.votes(session_id)
-    rows = [{"Trial": vote.trial, "Sentence": vote.sentence, "Voice": vote.pair, "A was": vote.a_release,
-             "B was": vote.b_release, "You chose": CHOICE_WORDS[vote.choice],
+    names = {voice.id: voice.name for voice in test.manager.voices(OLD)}
+    rows = [{"Trial": vote.trial, "Sentence": vote.sentence, "Voice": names.get(vote.pair, vote.pair),
+             "A was": vote.a_release, "B was": vote.b_release, "You chose": CHOICE_WORDS[vote.choice],
              "You preferred": vote.preferred_release or "no preference"} for vote in votes]
     counts = {release: sum(vote.preferred_release == release for vote in votes) for release in (NEW, OLD)}
     ties = sum(vote.preferred_release is None for vote in votes)
@@ -129,8 +131,8 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
         if clips is None:
             table, tally = reveal_table(test, session_id)
             return Screen(session_id, 0, reveal=table, tally=tally)
-    except KokoroUIError as error:
-        return Screen(session_id, message=f"The next clips could not be made: {error}", refused=True)
+    except KokoroUIError as error:  # votes so far are stored; the trial cannot be shown
+        return Screen(session_id, 0, message=f"The clips could not be made: {error}", stuck=True)
     return Screen(session_id, clips.number, progress=f"### Trial {clips.number} / {clips.total}",
                   sentence=f"**Voice:** {clips.voice_name}  \n**Sentence:** {clips.sentence}", note=clips.noise_note,
                   clip_a=clips.a_path, clip_b=clips.b_path)
@@ -145,13 +147,15 @@ def _updates(screen: Screen) -> list:
     """A `Screen` as updates for the tab's components, in `render_listening_tab`'s order."""
     keep = gr.skip()
     if screen.refused:
-        return [keep] * (10 + len(VOTES)) + [screen.message] + [keep] * 3  # only `message` changes
+        return [keep] * (10 + len(VOTES)) + [screen.message] + [keep] * 4  # only `message` changes
     finished = screen.reveal is not None
     closed = [gr.update(interactive=False)] * len(VOTES)
-    return [screen.session_id, screen.trial_number, gr.update(visible=not finished), screen.progress,
-            screen.sentence, gr.update(value=screen.note, visible=bool(screen.note)), screen.clip_a, screen.clip_b,
-            LOCKED, *closed, "", screen.message, gr.update(visible=finished), screen.tally,
-            screen.reveal if finished else keep]
+    start = gr.update(value="Start a new session" if finished else "Start over with a new session",
+                      variant="primary" if finished else "secondary")
+    trial_shown = not (finished or screen.stuck)
+    return [screen.session_id, screen.trial_number, gr.update(visible=trial_shown), screen.progress, screen.sentence,
+            gr.update(value=screen.note, visible=bool(screen.note)), screen.clip_a, screen.clip_b, LOCKED, *closed,
+            "", screen.message, gr.update(visible=finished), screen.tally, screen.reveal if finished else keep, start]
 
 
 def _times(count: int) -> str:

@@ -4,7 +4,10 @@ Shares are over votes that chose a side; "no preference" is counted apart. Votes
 release ran on synthetic weights (noise) are left out unless the reader asks for them.
 """
 
+import contextlib
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -19,6 +22,7 @@ from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 NO_PREFERENCE = "no preference"
+CSV_ROOT = Path(tempfile.gettempdir()) / "kokoro_ui_votes_csv"
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def results(store: VoteStore, include_noise: bool = False) -> Results:
     """Everything the tab shows, from the stored votes."""
     try:
         stored = store.votes()
-        csv_path = str(store.write_csv(Path(tempfile.mkdtemp(prefix="kab-votes-")) / "listening_votes.csv"))
+        csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
         empty = pd.DataFrame()
         return Results(f"⚠️ {error}", empty, empty, pd.DataFrame(columns=["voice", "preferred", "votes"]), None)
@@ -98,3 +102,14 @@ def plot_frame(votes: list[VoteRecord]) -> pd.DataFrame:
         counts[group] = counts.get(group, 0) + 1
     return pd.DataFrame([{"voice": voice, "preferred": preferred, "votes": n}
                          for (voice, preferred), n in sorted(counts.items())], columns=["voice", "preferred", "votes"])
+
+
+def _csv_folder() -> Path:
+    """A fresh folder for one export (the file keeps a plain name); exports older than an hour are removed."""
+    CSV_ROOT.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - 3600
+    for old in CSV_ROOT.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # another request removed it first
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=CSV_ROOT))

@@ -1,0 +1,166 @@
+"""Clips for listening: synthesised once per (release, voice, text, speed), loudness-matched, and
+written as anonymous WAV files.
+
+Loudness is ITU-R BS.1770-4 integrated loudness (K-weighted, 400 ms blocks, absolute gate
+-70 LUFS, relative gate -10 LU), so a louder clip never wins for being louder. Files get a
+random name, carry only the RIFF ``fmt``/``data`` chunks, and are dithered with fresh noise each
+time, so neither the name, the header nor the content hash (Gradio names its cache folders by
+content) can tie a file to a release or to an earlier session.
+"""
+
+import logging
+import secrets
+import tempfile
+import threading
+import time
+import wave
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import lfilter
+
+from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.manager import ModelManager
+
+log = logging.getLogger(__name__)
+
+TARGET_LUFS = -23.0  # EBU R 128 programme loudness
+PEAK_CEILING = 10 ** (-1.0 / 20)  # -1 dBFS: matched clips are turned down together rather than clipped
+CLIP_FOLDER = Path(tempfile.gettempdir()) / "kokoro_ui_clips"
+CLIP_MAX_AGE_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Clip:
+    audio: np.ndarray  # float32, mono, SAMPLE_RATE_HZ
+    loudness_lufs: float
+    real_speech: bool  # False: the release runs on synthetic weights, so this is noise
+
+
+ClipKey = tuple[str, str, str, float]  # (release, voice, text, speed)
+
+
+class ClipCache:
+    """Synthesised clips kept in memory (least recently used dropped first).
+
+    Two requests for the same clip share one synthesis; `prefetch` synthesises in one background
+    thread, so the next trial is usually ready before the listener asks for it."""
+
+    def __init__(self, manager: ModelManager, max_clips: int = 256):
+        self.manager = manager
+        self.max_clips = max_clips
+        self._clips: OrderedDict[ClipKey, Clip] = OrderedDict()
+        self._pending: dict[ClipKey, Future] = {}
+        self._lock = threading.Lock()
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clip-prefetch")
+
+    def get(self, release: str, voice: str, text: str, speed: float = 1.0) -> Clip:
+        key = (self.manager.resolve_version(release), voice, text, float(speed))
+        with self._lock:
+            if key in self._clips:
+                self._clips.move_to_end(key)
+                return self._clips[key]
+            future, mine = self._pending.get(key), key not in self._pending
+            if mine:
+                future = self._pending[key] = Future()
+        if not mine:
+            return future.result()
+        try:
+            clip = self._synthesise(*key)
+        except BaseException as error:
+            with self._lock:
+                self._pending.pop(key, None)
+            future.set_exception(error)
+            raise
+        with self._lock:
+            self._pending.pop(key, None)
+            self._clips[key] = clip
+            while len(self._clips) > self.max_clips:
+                self._clips.popitem(last=False)
+        future.set_result(clip)
+        return clip
+
+    def prefetch(self, keys: list[ClipKey]) -> None:
+        """Synthesise `keys` in the background; failures are logged here and raised again on `get`."""
+        for key in keys:
+            self._background.submit(self._prefetch_one, key)
+
+    def _prefetch_one(self, key: ClipKey) -> None:
+        try:
+            self.get(*key)
+        except Exception as error:  # the foreground `get` will meet the same error and show it
+            log.warning("prefetching clip %s failed: %s", key[:2], error)
+
+    def _synthesise(self, release: str, voice: str, text: str, speed: float) -> Clip:
+        model = self.manager.get_model(release)
+        audio = np.concatenate([chunk.audio for chunk in model.stream(text, voice, speed)]).astype(np.float32)
+        return Clip(audio, integrated_loudness(audio), model.info.real_speech)
+
+
+def integrated_loudness(audio: np.ndarray, rate_hz: int = SAMPLE_RATE_HZ) -> float:
+    """BS.1770-4 integrated loudness of mono audio in LUFS (-inf for silence)."""
+    weighted = _k_weighting(audio.astype(np.float64), rate_hz)
+    block, step = int(0.4 * rate_hz), int(0.1 * rate_hz)
+    starts = range(0, max(len(weighted) - block, 0) + 1, step)
+    powers = np.array([np.mean(weighted[start:start + block] ** 2) for start in starts])
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10 * np.log10(powers)
+    gated = powers[levels > -70.0]
+    if not gated.size:
+        return float("-inf")
+    relative_gate = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+    gated = powers[(levels > -70.0) & (levels > relative_gate)]
+    return float(-0.691 + 10 * np.log10(gated.mean()))
+
+
+def _k_weighting(audio: np.ndarray, rate_hz: int) -> np.ndarray:
+    """The K filter for any rate: a +4 dB shelf above ~1.5 kHz, then a ~38 Hz high-pass. At 48 kHz
+    it is within 0.05 dB of BS.1770's published coefficients: a 997 Hz full-scale sine reads -3.01 LUFS."""
+    w_shelf, w_pass = 2 * np.pi * 1500.0 / rate_hz, 2 * np.pi * 38.0 / rate_hz
+    amp, alpha = 10 ** (4.0 / 40), np.sin(w_shelf) / (2 / np.sqrt(2))
+    cos, root = np.cos(w_shelf), 2 * np.sqrt(10 ** (4.0 / 40)) * alpha
+    shelf_b = [amp * ((amp + 1) + (amp - 1) * cos + root), -2 * amp * ((amp - 1) + (amp + 1) * cos),
+               amp * ((amp + 1) + (amp - 1) * cos - root)]
+    shelf_a = [(amp + 1) - (amp - 1) * cos + root, 2 * ((amp - 1) - (amp + 1) * cos),
+               (amp + 1) - (amp - 1) * cos - root]
+    alpha = np.sin(w_pass) / (2 * 0.5)
+    pass_a = [1.0, -2 * np.cos(w_pass) / (1 + alpha), (1 - alpha) / (1 + alpha)]
+    shelved = lfilter(shelf_b, shelf_a, audio)
+    return lfilter([1.0, -2.0, 1.0], pass_a, shelved)  # BS.1770 keeps this numerator unscaled
+
+
+def match_loudness(clips: list[Clip], target_lufs: float = TARGET_LUFS) -> list[np.ndarray]:
+    """The clips' audio at one common loudness: `target_lufs`, or lower if a clip would peak over -1 dBFS."""
+    gains_db = [0.0 if not np.isfinite(clip.loudness_lufs) else target_lufs - clip.loudness_lufs for clip in clips]
+    peaks = [float(np.max(np.abs(clip.audio))) * 10 ** (gain / 20) for clip, gain in zip(clips, gains_db)]
+    over_db = max(0.0, 20 * np.log10(max(peaks) / PEAK_CEILING)) if max(peaks) > 0 else 0.0
+    return [(clip.audio * 10 ** ((gain - over_db) / 20)).astype(np.float32) for clip, gain in zip(clips, gains_db)]
+
+
+def write_blind_wav(audio: np.ndarray, folder: Path = CLIP_FOLDER) -> Path:
+    """16-bit WAV under a random name, TPDF-dithered with fresh noise; old files in `folder` are removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_old(folder)
+    noise = np.random.default_rng()  # seeded from the OS: never the same twice
+    scaled = np.asarray(audio, dtype=np.float64) * 32767 + noise.random(len(audio)) - noise.random(len(audio))
+    samples = np.clip(np.round(scaled), -32768, 32767).astype("<i2")
+    path = folder / f"{secrets.token_hex(16)}.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE_HZ)
+        out.writeframes(samples.tobytes())
+    return path
+
+
+def _remove_old(folder: Path) -> None:
+    cutoff = time.time() - CLIP_MAX_AGE_S
+    for old in folder.glob("*.wav"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except FileNotFoundError:  # another thread removed it first
+            pass

@@ -1,0 +1,44 @@
+"""Helpers for browser tests: the real app on a free local port, and Debian's chromium via Playwright.
+
+The server is `tests/api_server.py`'s (uvicorn in a thread, in-process), so a test can look at
+the same `ModelManager` and database the browser talks to. Playwright cannot download browsers
+here; it drives the system chromium (``apt-get install -y chromium``).
+"""
+
+import contextlib
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from api_server import running_server
+
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@contextlib.contextmanager
+def running_app(settings: Settings) -> Iterator[tuple[str, ModelManager]]:
+    """The app's base URL and its manager, served until the block ends."""
+    manager = ModelManager(settings)
+    with running_server(manager) as base_url:
+        yield base_url, manager
+
+
+def launch_chromium(playwright):
+    """A headless chromium that may play audio without a click (players start when tests ask)."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail("chromium is not installed: run scripts/install.sh --test (apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def sync_playwright():
+    """Playwright's sync API (pip install -r requirements-test.txt; scripts/install.sh --test does)."""
+    from playwright.sync_api import sync_playwright as playwright_api
+
+    return playwright_api()
