@@ -29,7 +29,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
     model = manager.get_model(args.version)
-    _warn_if_noise(model)
+    print(f"Kokoro {model.info.version} weights: {model.info.weights}", file=sys.stderr)
     audio = []
     for chunk in model.stream(args.text, args.voice, args.speed, args.lang):
         audio.append(chunk.audio)
@@ -55,11 +55,6 @@ def _voices(manager: ModelManager, args: argparse.Namespace) -> int:
     for voice in manager.voices(args.version):
         print(voice.id)
     return 0
-
-
-def _warn_if_noise(model) -> None:
-    if not model.info.real_speech:
-        print(f"note: Kokoro {model.info.version} runs on {model.info.weights}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -53,14 +53,18 @@ def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> 
             f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else ""))
 
 
-def synthetic_banner(infos: list[ModelInfo]) -> str:
+def weights_banner(infos: list[ModelInfo]) -> str:
+    """Which weights each loaded release runs on; a warning first when any of them is noise."""
     noisy = [info.version for info in infos if not info.real_speech]
-    if not noisy:
-        return ""
-    names = " and ".join(noisy)
-    verb = "run" if len(noisy) > 1 else "runs"
-    return (f"⚠️ **{names} {verb} on synthetic weights** (seeded random numbers, not the real model): "
-            "the audio is noise, not speech. Only the timings are meaningful.")
+    lines = []
+    if noisy:
+        names = " and ".join(noisy)
+        verb = "run" if len(noisy) > 1 else "runs"
+        lines.append(f"⚠️ **{names} {verb} on synthetic weights** (seeded random numbers, not the real model): "
+                     "the audio is noise, not speech. Only the timings are meaningful.")
+    lines.extend(f"{info.version} weights: {_escape_markdown(info.weights)} · backend {info.backend}"
+                 for info in infos if info.real_speech)
+    return "\n\n".join(lines)
 
 
 def runs_frame(results: list[RunMetrics]) -> pd.DataFrame:
