@@ -21,7 +21,7 @@ from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker
 from kokoro_ui.speech import Synthesis, synthesize
-from kokoro_ui.validation import SpeechRequest
+from kokoro_ui.validation import SpeechRequest, validate_voice
 
 MODES = ("fair", "parallel")
 
@@ -45,6 +45,7 @@ class _Side:
         self.tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
                                   loaded_first=not manager.is_loaded(request.version))
         try:
+            validate_voice(manager, request.voice, request.version)  # the same message as every surface
             self.synthesis = synthesize(manager, request, started_at, mode)
             self.tracker = self.synthesis.tracker
         except KokoroUIError as error:
