@@ -36,7 +36,7 @@ def main() -> int:
             release = manager.get_model(version)
             list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
             for name, text in TEXTS.items():
-                if args.quick and name == "passage":
+                if name not in args.texts.split(",") or (args.quick and name == "passage"):
                     continue
                 first_only = args.quick and name != "sentence"
                 reps = 1 if name == "passage" or args.quick else args.reps
@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="sentence in full, paragraph to first audio (< 1 min)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--backends", default="torch", help=f"comma-separated, from {', '.join(BACKENDS)}")
+    parser.add_argument("--texts", default=",".join(TEXTS), help=f"comma-separated, from {', '.join(TEXTS)}")
     parser.add_argument("--reps", type=int, default=3, help="timed repetitions per row (passage: 1)")
     parser.add_argument("--out", default="artifacts/bench", help="folder for bench.csv and bench.png")
     parser.add_argument("--rss-probe", help=argparse.SUPPRESS)
