@@ -4,9 +4,9 @@ These check types and shapes only; what values mean (is the voice one of the rel
 speed in range, is the text sayable) is `kokoro_ui.validation`'s job, so every surface agrees.
 """
 
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from kokoro_ui.audio_formats import FORMATS
 
@@ -24,7 +24,7 @@ class SpeechBody(BaseModel):
                                                    "default: the release's default voice.")
     response_format: AudioFormat = Field("mp3", description="wav, mp3, flac, opus (Ogg) or pcm "
                                                             "(int16 LE, 24 kHz, mono).")
-    speed: Union[StrictInt, StrictFloat] = Field(1.0, description="0.5 to 2.0.")  # strict: true is not a speed
+    speed: StrictFloat = Field(1.0, description="0.5 to 2.0.")  # strict: true is not a speed (ints still are)
     stream: bool = Field(False, description="Send audio as it is made (chunked transfer).")
     version: Optional[str] = Field(None, description="'v1.0' (default) or 'v0.19'; if `model` names a release "
                                                      "too, they must agree.")
