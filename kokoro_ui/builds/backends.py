@@ -1,4 +1,5 @@
-"""How a forward pass is executed: PyTorch (the reference) or an ONNX Runtime export of it.
+"""How a forward pass is executed. PyTorch is the reference; an ONNX Runtime export is the
+next backend to plug in here (issue #6).
 
 A backend takes the padded token ids, a style row and the speed, and returns the audio and
 the per-token durations, exactly like `KModel.forward_with_tokens`. One setting chooses it
@@ -13,7 +14,7 @@ from kokoro import KModel
 
 from kokoro_ui.errors import KokoroUIError
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch",)
 
 
 class Backend(Protocol):

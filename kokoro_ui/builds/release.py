@@ -169,11 +169,5 @@ def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callabl
     load_checkpoint(kmodel, spec, source.file(spec.checkpoint_file))
     adapt(kmodel)
     voices = load_manifest(spec.folder)
-    runner = TorchBackend(kmodel) if backend == "torch" else _onnx_backend(kmodel, spec, source, backend)
-    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started, runner)
-
-
-def _onnx_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, backend: str) -> Backend:
-    from kokoro_ui.builds.onnx_backend import onnx_backend  # only ONNX users pay for onnxruntime
-
-    return onnx_backend(kmodel, spec, source, quantized=backend == "onnx-int8")
+    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started,
+                   TorchBackend(kmodel))
