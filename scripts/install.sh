@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-apt_packages="ffmpeg libjemalloc2"
+apt_packages="ffmpeg"
 [ $with_tests = 1 ] && apt_packages="$apt_packages chromium"
 if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 if command -v apt-get >/dev/null; then

@@ -1,5 +1,7 @@
 """The v1.0 build streams what `KPipeline` itself would produce, chunk by chunk."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -7,6 +9,7 @@ from kokoro import KPipeline
 
 from conftest import THREE_PARAGRAPHS
 from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
+from kokoro_ui.builds.network import load_checkpoint, new_kmodel
 from kokoro_ui.errors import UnknownVoiceError, UnsupportedLanguageError
 
 
@@ -77,3 +80,21 @@ def test_british_voice_speaks_british_english(v1):
     us = next(v1.stream("I can't find the tomato.", "af_heart")).phonemes
     gb = next(v1.stream("I can't find the tomato.", "bf_emma")).phonemes
     assert us != gb
+
+
+def test_folding_weight_norm_changes_no_sample(v1):
+    """The loaded model has its weight norm folded (one copy of each weight, not three); the
+    network as `KModel` builds it, hooks and all, gives the same audio bit for bit."""
+    config = json.loads(v1.source.file("config.json").read_text())
+    hooked = new_kmodel(v1.spec, config)
+    load_checkpoint(hooked, v1.spec, v1.source.file(v1.spec.checkpoint_file))
+    assert any(name.endswith("weight_g") for name, _ in hooked.named_parameters())
+    assert not any(name.endswith("weight_g") for name, _ in v1.kmodel.named_parameters())
+    input_ids = torch.LongTensor([[0, *v1.frontend.tokenize("kəkˈɔːɹoʊ ɪz ə mˈɑːdəl."), 0]])
+    style = v1.voice_pack(v1.voices.get("af_heart"))[input_ids.shape[1]]
+    outputs = []
+    for kmodel in (hooked, v1.kmodel):
+        torch.manual_seed(5)
+        with torch.inference_mode():
+            outputs.append(kmodel.forward_with_tokens(input_ids, style, 1.0))
+    assert torch.equal(outputs[0][0], outputs[1][0]) and torch.equal(outputs[0][1], outputs[1][1])

@@ -1,9 +1,9 @@
-"""How a forward pass is executed. PyTorch is the reference; an ONNX Runtime export is the
-next backend to plug in here (issue #6).
+"""How a forward pass is executed: PyTorch (the reference) or an ONNX Runtime export of it.
 
 A backend takes the padded token ids, a style row and the speed, and returns the audio and
 the per-token durations, exactly like `KModel.forward_with_tokens`. One setting chooses it
-for both releases (`KOKORO_UI_BACKEND`).
+for both releases (`KOKORO_UI_BACKEND`). ONNX Runtime is imported only when asked for, so
+the torch backend pays nothing for it.
 """
 
 from typing import Protocol
@@ -12,19 +12,23 @@ import numpy as np
 import torch
 from kokoro import KModel
 
+from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.builds.weights import WeightSource
 from kokoro_ui.errors import KokoroUIError
 
-BACKENDS = ("torch",)
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 class Backend(Protocol):
     name: str
+    note: str  # how it differs from the reference, in words ('' for the reference itself)
 
     def __call__(self, input_ids: torch.LongTensor, style: torch.Tensor, speed: float) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class TorchBackend:
     name = "torch"
+    note = ""
 
     def __init__(self, kmodel: KModel):
         self.kmodel = kmodel
@@ -39,3 +43,12 @@ def check_backend(name: str) -> str:
     if name not in BACKENDS:
         raise KokoroUIError(f"Unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}.")
     return name
+
+
+def make_backend(name: str, kmodel: KModel, spec: ReleaseSpec, source: WeightSource) -> Backend:
+    """The named backend for a loaded (and adapted) `kmodel`; an ONNX one is exported on first use."""
+    if check_backend(name) == "torch":
+        return TorchBackend(kmodel)
+    from kokoro_ui.builds.onnx_backend import onnx_backend
+
+    return onnx_backend(kmodel, spec, source, quantized=name == "onnx-int8")

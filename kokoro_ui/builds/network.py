@@ -12,6 +12,7 @@ from typing import Optional
 
 import torch
 from kokoro import KModel
+from torch.nn.utils.weight_norm import WeightNorm
 
 from kokoro_ui.builds.spec import ReleaseSpec
 from kokoro_ui.errors import WeightsError
@@ -56,6 +57,20 @@ def load_checkpoint(kmodel: KModel, spec: ReleaseSpec, path: Path) -> None:
             )
 
 
+def fold_weight_norm(kmodel: KModel) -> None:
+    """Store each weight-normalised layer's weight as one plain parameter, for inference.
+
+    `KModel` keeps ``weight_g`` and ``weight_v`` and recomputes ``weight`` from them before
+    every call, holding the result as well: two copies of 58 M decoder weights more than
+    inference needs (~230 MB per release). The folded weight is the value that hook computes,
+    so the audio is bit for bit the same. Call it after loading: checkpoints carry g and v.
+    """
+    for module in kmodel.modules():
+        for hook in list(module._forward_pre_hooks.values()):
+            if isinstance(hook, WeightNorm):
+                torch.nn.utils.remove_weight_norm(module, hook.name)
+
+
 def checkpoint_state(kmodel: KModel, spec: ReleaseSpec) -> dict:
     """`kmodel`'s weights in the release's own checkpoint layout, as the hub file has them."""
     modules = {
@@ -70,8 +85,11 @@ def checkpoint_state(kmodel: KModel, spec: ReleaseSpec) -> dict:
 
 
 def _read(path: Path) -> object:
+    """The checkpoint, memory-mapped: its tensors are copied into the model from the page cache,
+    so loading does not hold a second, heap-allocated copy of the weights (~330 MB) that the
+    allocator would then keep."""
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except FileNotFoundError:
         raise WeightsError(f"Checkpoint not found: {path}") from None
     except Exception as error:  # torch raises many types for a truncated or foreign file

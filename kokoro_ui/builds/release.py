@@ -6,6 +6,7 @@ Forward passes of one release are serialised: on two cores, two passes through o
 at once only slow each other down and double the peak memory.
 """
 
+import gc
 import itertools
 import json
 import threading
@@ -17,10 +18,11 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds.backends import Backend, TorchBackend, check_backend
+from kokoro_ui.builds.backends import Backend, TorchBackend, check_backend, make_backend
 from kokoro_ui.builds import pacing
 from kokoro_ui.builds.chunk import MAX_TOKENS, Chunk
-from kokoro_ui.builds.network import load_checkpoint, new_kmodel
+from kokoro_ui.builds.memory import return_freed_memory
+from kokoro_ui.builds.network import fold_weight_norm, load_checkpoint, new_kmodel
 from kokoro_ui.builds.spec import ReleaseSpec
 from kokoro_ui.builds.voices import Voice, VoiceManifest, load_manifest
 from kokoro_ui.builds.weights import WeightSource
@@ -64,21 +66,26 @@ class ModelInfo:
     load_s: float
     parameters: int
     backend: str = "torch"
+    backend_note: str = ""  # how the backend differs from PyTorch, as measured ('' on torch)
 
 
 class Release:
-    """A release's network, front end and voices behind one streaming call."""
+    """A release's network, front end and voices behind one streaming call.
+
+    On an ONNX backend the PyTorch model is not kept (`kmodel` is None): the export is all
+    that runs, and keeping both would hold the weights in memory twice.
+    """
 
     def __init__(self, spec: ReleaseSpec, kmodel: KModel, frontend: FrontEnd, voices: VoiceManifest,
                  source: WeightSource, load_s: float, backend: Optional[Backend] = None):
         self.spec = spec
-        self.kmodel = kmodel
+        self.backend = backend or TorchBackend(kmodel)
+        self.kmodel: Optional[KModel] = kmodel if isinstance(self.backend, TorchBackend) else None
         self.frontend = frontend
         self.voices = voices
         self.source = source
-        self.backend = backend or TorchBackend(kmodel)
         self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
-                              sum(p.numel() for p in kmodel.parameters()), self.backend.name)
+                              sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note)
         self.forward_passes = 0
         self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
@@ -126,20 +133,23 @@ class Release:
 
     def _chunks(self, segments: Iterator[Segment], pack: torch.Tensor, speed: float) -> Iterator[Chunk]:
         index = 0
-        while True:
-            started = time.perf_counter()
-            segment = next(segments, None)
-            frontend_s = time.perf_counter() - started
-            if segment is None:
-                return
-            token_ids = self.frontend.tokenize(segment.phonemes)[:MAX_TOKENS]
-            if not token_ids:
-                continue
-            style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
-            result = self.forward(token_ids, style, speed)
-            yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
-                        result.durations_frames, frontend_s, result.model_s, result.started_at)
-            index += 1
+        try:
+            while True:
+                started = time.perf_counter()
+                segment = next(segments, None)
+                frontend_s = time.perf_counter() - started
+                if segment is None:
+                    return
+                token_ids = self.frontend.tokenize(segment.phonemes)[:MAX_TOKENS]
+                if not token_ids:
+                    continue
+                style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
+                result = self.forward(token_ids, style, speed)
+                yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
+                            result.durations_frames, frontend_s, result.model_s, result.started_at)
+                index += 1
+        finally:
+            return_freed_memory()  # finished or closed: the passes' activations go back to the system
 
     def forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> "ForwardPass":
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.
@@ -160,14 +170,20 @@ def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callabl
                  adapt: Callable[[KModel], None] = lambda kmodel: None, backend: str = "torch") -> Release:
     """Build the network from `source`'s config, load its checkpoint strictly, attach the front end.
 
-    `adapt` lets a release restore a detail of its original implementation that `KModel` changed.
+    `adapt` lets a release restore a detail of its original implementation that `KModel` changed;
+    an ONNX backend is exported from the adapted model.
     """
     check_backend(backend)
     started = time.perf_counter()
     config = json.loads(source.file("config.json").read_text(encoding="utf-8"))
     kmodel = new_kmodel(spec, config)
     load_checkpoint(kmodel, spec, source.file(spec.checkpoint_file))
+    fold_weight_norm(kmodel)
     adapt(kmodel)
     voices = load_manifest(spec.folder)
-    return Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started,
-                   TorchBackend(kmodel))
+    runner = make_backend(backend, kmodel, spec, source)
+    release = Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started, runner)
+    del kmodel, runner
+    gc.collect()  # on ONNX, the PyTorch model is garbage now
+    return_freed_memory()
+    return release

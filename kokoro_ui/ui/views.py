@@ -63,6 +63,7 @@ def weights_banner(infos: list[ModelInfo]) -> str:
         lines.append(f"⚠️ **{names} {verb} on synthetic weights** (seeded random numbers, not the real model): "
                      "the audio is noise, not speech. Only the timings are meaningful.")
     lines.extend(f"{info.version} weights: {_escape_markdown(info.weights)} · backend {info.backend}"
+                 + (f" ({_escape_markdown(info.backend_note)})" if info.backend_note else "")
                  for info in infos if info.real_speech)
     return "\n\n".join(lines)
 
