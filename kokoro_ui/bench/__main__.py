@@ -18,7 +18,7 @@ from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_tabl
 from kokoro_ui.bench.texts import TEXTS
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.builds.backends import BACKENDS
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.settings import Settings
 
 VOICE = "af_bella"  # in both releases
@@ -29,27 +29,29 @@ def main() -> int:
     if args.rss_probe:
         return _rss_probe(args.rss_probe)
     settings = Settings.from_env()
+    backends = args.backends.split(",")
     rows: list[Row] = []
-    for backend in args.backends.split(","):
+    weights: dict[str, str] = {}
+    for backend in backends:
         manager = ModelManager(replace(settings, backend=backend))
         for version, build in BUILDS.items():
             release = manager.get_model(version)
+            weights[version] = release.info.weights
             list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
+            speak_raw = build.reference(release, VOICE) if backend == "torch" else None
             for name, text in TEXTS.items():
-                if name not in args.texts.split(",") or (args.quick and name == "passage"):
+                if name not in args.texts.split(",") or _skipped_when_quick(args.quick, version, name):
                     continue
                 first_only = args.quick and name != "sentence"
                 reps = 1 if name == "passage" or args.quick else args.reps
-                for fast_first in (True, False):
-                    label = "app, fast first" if fast_first else "app, whole"
-                    rows.append(measure(version, backend, name, label, lambda: (
-                        chunk.audio for chunk in release.stream(text, VOICE, fast_first=fast_first)), reps, first_only))
-                if backend == "torch":
-                    rows.append(measure(version, backend, name, "raw", lambda: build.reference(release, text, VOICE),
-                                        reps, first_only))
+                paths = {label: _app_path(release, text, fast_first)
+                         for label, fast_first in (("app, fast first", True), ("app, whole", False))}
+                if speak_raw and not first_only:
+                    paths["raw"] = lambda: speak_raw(text)
+                rows.extend(measure(version, backend, name, paths, reps, first_only))
             _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
             manager.unload(version)
-    memory = {backend: _loaded_rss(backend) for backend in args.backends.split(",")}
+    memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
     summary = summarise(rows, memory)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -58,8 +60,17 @@ def main() -> int:
     if args.json:
         print(json.dumps({**summary, "rows": [asdict(row) for row in rows]}))
     else:
-        print(format_table(rows, memory, summary, weights=ModelManager(settings).get_model("v1.0").info.weights))
+        print(format_table(rows, summary, weights))
     return 0
+
+
+def _skipped_when_quick(quick: bool, version: str, text: str) -> bool:
+    """--quick keeps the sentence (every path) and the default release's paragraph to first audio."""
+    return quick and (text == "passage" or (text == "paragraph" and version != DEFAULT_VERSION))
+
+
+def _app_path(release, text: str, fast_first: bool):
+    return lambda: (chunk.audio for chunk in release.stream(text, VOICE, fast_first=fast_first))
 
 
 def _loaded_rss(backend: str) -> float:
@@ -83,7 +94,8 @@ def _log(message: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kokoro_ui.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="sentence in full, paragraph to first audio (< 1 min)")
+    parser.add_argument("--quick", action="store_true",
+                        help="sentence in full, v1.0's paragraph to first audio, no memory probe (about a minute)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--backends", default="torch", help=f"comma-separated, from {', '.join(BACKENDS)}")
     parser.add_argument("--texts", default=",".join(TEXTS), help=f"comma-separated, from {', '.join(TEXTS)}")

@@ -30,27 +30,51 @@ class Row:
         return self.release, self.backend, self.text, self.path
 
 
-def measure(release: str, backend: str, text: str, path: str, run: Callable[[], Iterator[np.ndarray]],
-            repetitions: int, first_only: bool = False) -> Row:
-    """Run `run` `repetitions` times; `first_only` stops each after its first chunk."""
-    ttfas, totals, audio_s, chunks = [], [], 0.0, 0
+def measure(release: str, backend: str, text: str, paths: dict[str, Callable[[], Iterator[np.ndarray]]],
+            repetitions: int, first_only: bool = False) -> list[Row]:
+    """Time each of `paths` (label -> a fresh stream of audio chunks) `repetitions` times.
+
+    The paths take turns, one run each per round, so a slow spell of a shared machine (or
+    the allocator warming up) falls on all of them alike rather than on whichever ran first.
+    `first_only` stops each run after its first chunk.
+    """
+    runs = {label: [] for label in paths}
     for _ in range(repetitions):
-        started = time.perf_counter()
-        audio_s, chunks = 0.0, 0
-        stream = run()
-        for audio in stream:
-            if chunks == 0:
-                ttfas.append(time.perf_counter() - started)
-            chunks += 1
-            audio_s += len(audio) / SAMPLE_RATE_HZ
-            if first_only:
-                stream.close()
-                break
-        totals.append(time.perf_counter() - started)
-    total = None if first_only else statistics.median(totals)
-    return Row(release, backend, text, path, statistics.median(ttfas), _p90(ttfas), total,
-               None if first_only else audio_s, None if first_only else total / audio_s,
-               None if first_only else chunks, rss_mb())
+        for label, run in paths.items():
+            runs[label].append(_time_one(run, first_only))
+    return [_row(release, backend, text, label, timings, first_only) for label, timings in runs.items()]
+
+
+@dataclass(frozen=True)
+class _Timing:
+    ttfa_s: float
+    total_s: float
+    audio_s: float
+    chunks: int
+
+
+def _time_one(run: Callable[[], Iterator[np.ndarray]], first_only: bool) -> _Timing:
+    started = time.perf_counter()
+    ttfa_s, audio_s, chunks = float("nan"), 0.0, 0
+    stream = run()
+    for audio in stream:
+        if chunks == 0:
+            ttfa_s = time.perf_counter() - started
+        chunks += 1
+        audio_s += len(audio) / SAMPLE_RATE_HZ
+        if first_only:
+            stream.close()
+            break
+    return _Timing(ttfa_s, time.perf_counter() - started, audio_s, chunks)
+
+
+def _row(release: str, backend: str, text: str, label: str, timings: list[_Timing], first_only: bool) -> Row:
+    ttfas = [timing.ttfa_s for timing in timings]
+    total = None if first_only else statistics.median(timing.total_s for timing in timings)
+    last = timings[-1]
+    return Row(release, backend, text, label, statistics.median(ttfas), _p90(ttfas), total,
+               None if first_only else last.audio_s, None if first_only else total / last.audio_s,
+               None if first_only else last.chunks, rss_mb())
 
 
 def rss_mb() -> float:

@@ -39,10 +39,11 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
     }
 
 
-def format_table(rows: list[Row], loaded_rss_mb: dict[str, float], summary: dict, weights: str) -> str:
+def format_table(rows: list[Row], summary: dict, weights: dict[str, str]) -> str:
     header = ("release", "backend", "text", "path", "TTFA med s", "TTFA p90 s", "total s", "audio s", "RTF",
               "chunks", "RSS MB")
-    lines = [f"weights: {weights}", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [f"{version} weights: {source}" for version, source in weights.items()]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = (row.release, row.backend, row.text, row.path, _num(row.ttfa_median_s), _num(row.ttfa_p90_s),
                  _num(row.total_s), _num(row.audio_s, 1), _num(row.rtf), row.chunks if row.chunks else "—",

@@ -3,7 +3,7 @@ voice packs and style rule (``pack[len(tokens)]``), streamed sentence by sentenc
 """
 
 import math
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -74,11 +74,16 @@ def load(source: WeightSource, backend: str = "torch") -> Release:
     return load_release(SPEC, source, lambda config: V019FrontEnd(), _original_stft_window, backend)
 
 
-def reference(release: Release, text: str, voice: str) -> Iterator[np.ndarray]:
+def reference(release: Release, voice: str) -> Callable[[str], Iterator[np.ndarray]]:
     """v0.19 as its own code ran it: its front end and the bare forward pass, one per segment."""
     pack = release.voice_pack(release.voices.get(voice))
-    for segment in chunking.segments(text, release.voices.get(voice).language):
-        tokens = frontend.tokenize(segment.phonemes)
-        with torch.inference_mode():
-            audio, _ = release.kmodel.forward_with_tokens(torch.LongTensor([[0, *tokens, 0]]), pack[len(tokens)], 1.0)
-        yield audio.numpy()
+    lang = release.voices.get(voice).language
+
+    def speak(text: str) -> Iterator[np.ndarray]:
+        for segment in chunking.segments(text, lang):
+            tokens = frontend.tokenize(segment.phonemes)
+            with torch.inference_mode():
+                audio, _ = release.kmodel.forward_with_tokens(torch.LongTensor([[0, *tokens, 0]]), pack[len(tokens)], 1.0)
+            yield audio.numpy()
+
+    return speak

@@ -1,6 +1,6 @@
 """Kokoro v1.0: `KModel` with the v1.0 checkpoint, `KPipeline`'s misaki front end, 54 voices."""
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from kokoro import KPipeline
@@ -28,9 +28,8 @@ def load(source: WeightSource, backend: str = "torch") -> Release:
     return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]), backend=backend)
 
 
-def reference(release: Release, text: str, voice: str) -> Iterator[np.ndarray]:
-    """v1.0 as the `kokoro` package runs it: `KPipeline` with this release's `KModel`, nothing of ours."""
+def reference(release: Release, voice: str) -> Callable[[str], Iterator[np.ndarray]]:
+    """v1.0 as the `kokoro` package runs it: one `KPipeline` with this release's `KModel`, nothing of ours."""
     pack = release.voice_pack(release.voices.get(voice))
     pipeline = KPipeline(lang_code=release.voices.get(voice).language, repo_id=SPEC.hub_repo, model=release.kmodel)
-    for result in pipeline(text, voice=pack):
-        yield result.audio.numpy()
+    return lambda text: (result.audio.numpy() for result in pipeline(text, voice=pack))
