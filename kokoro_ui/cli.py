@@ -29,7 +29,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
     model = manager.get_model(args.version)
-    print(f"Kokoro {model.info.version} weights: {model.info.weights}", file=sys.stderr)
+    print(f"Kokoro {model.info.version} weights: {model.info.weights} · backend {model.info.backend}"
+          + (f" ({model.info.backend_note})" if model.info.backend_note else ""), file=sys.stderr)
     audio = []
     for chunk in model.stream(args.text, args.voice, args.speed, args.lang):
         audio.append(chunk.audio)

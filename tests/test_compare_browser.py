@@ -63,6 +63,31 @@ def test_stop_cancels_both_sides(app, page):
     assert sum(model.forward_passes for model in models) == passes
 
 
+def test_closing_the_tab_stops_both_sides(app, page):
+    _, manager = app
+    models = [manager.get_model(version) for version in ("v0.19", "v1.0")]
+    text = "\n".join(f"Line number {n} of a long text that keeps going." for n in range(40))  # ~10 chunks a side
+    page.fill("#text textarea", text)
+    page.click("#compare")
+    page.wait_for_selector("#left-chunks li, #right-chunks li", timeout=180_000)
+    at_close = sum(model.forward_passes for model in models)
+    page.close()
+    assert _settled_passes(models) <= at_close + 2  # at most the pass each side had under way
+
+
+def _settled_passes(models, quiet_s: float = 4, limit_s: float = 120) -> int:
+    """The forward-pass count once it has stopped changing for `quiet_s` (or after `limit_s`)."""
+    passes, unchanged_since, deadline = -1, time.monotonic(), time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        now = sum(model.forward_passes for model in models)
+        if now != passes:
+            passes, unchanged_since = now, time.monotonic()
+        elif time.monotonic() - unchanged_since >= quiet_s:
+            break
+        time.sleep(0.25)
+    return passes
+
+
 def test_too_long_text_gets_a_clear_message(app, page):
     page.fill("#text textarea", "word " * 1_100)
     page.wait_for_selector("#char-count >> text=/too long/", timeout=30_000)
