@@ -4,6 +4,12 @@ Routes are added to our own FastAPI app before Gradio is mounted; routes added a
 mount would be shadowed by Gradio's catch-all.
 """
 
+import contextlib
+import socket
+import threading
+import time
+from typing import Iterator
+
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
@@ -26,3 +32,29 @@ def serve(settings: Settings) -> None:
     manager = ModelManager(settings)
     preload(manager)  # the releases `settings.preload` names, in the background
     uvicorn.run(create_app(manager), host=settings.host, port=settings.port, log_level="warning")
+
+
+@contextlib.contextmanager
+def running_server(manager: ModelManager, start_timeout_s: float = 60) -> Iterator[str]:
+    """`create_app(manager)` served on a free loopback port in a thread; yields its base URL.
+
+    In-process, so the caller (a test, the benchmark) sees the same manager and models the
+    server uses.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
+    host, port = sock.getsockname()
+    server = uvicorn.Server(uvicorn.Config(create_app(manager), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

@@ -5,9 +5,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from api_server import running_server
 from kokoro_ui.admission import Admission, BusyError
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.server import running_server
 from kokoro_ui.speech import synthesize
 from kokoro_ui.validation import SpeechRequest
 

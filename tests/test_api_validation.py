@@ -6,8 +6,8 @@ Almost all are refused before any model loads; missing weights are a 503 that sa
 import httpx
 import pytest
 
-from api_server import running_server
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.server import running_server
 from kokoro_ui.settings import Settings
 from kokoro_ui.speech import synthesize
 from kokoro_ui.validation import InvalidInputError, SpeechRequest

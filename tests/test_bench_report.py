@@ -1,6 +1,6 @@
 """The benchmark's summary computes the ratios the performance targets are stated in."""
 
-from kokoro_ui.bench.measure import Row
+from kokoro_ui.bench.measure import GRADIO_PATH, Row
 from kokoro_ui.bench.report import format_table, summarise
 
 
@@ -19,6 +19,9 @@ ROWS = [
     _row("v1.0", "torch", "passage", "raw", 20.0, 50.0, audio=50.0),
     _row("v1.0", "onnx", "paragraph", "app, whole", 7.0, 7.0),
     _row("v0.19", "onnx", "paragraph", "app, whole", 6.0, 6.0),
+    _row("v1.0", "torch", "short", "app, first chunk", 0.50, 0.6),
+    _row("v1.0", "torch", "short", GRADIO_PATH, 0.58, 0.6),
+    _row("v0.19", "torch", "short", GRADIO_PATH, 0.70, 0.7),  # its own first chunk not measured: no difference
 ]
 
 
@@ -29,6 +32,7 @@ def test_ratios_take_the_worst_release_and_none_when_unmeasured():
     assert summary["passage_rtf_vs_kpipeline"] == 0.8
     assert summary["onnx_paragraph_rtf_ratio"] == 0.75  # v0.19: 6 / 8
     assert summary["onnx_int8_paragraph_rtf_ratio"] is None
+    assert summary["gradio_ttfa_overhead_s"] == 0.08
     assert summary["both_loaded_rss_mb"] == {"torch": 1234}
 
 

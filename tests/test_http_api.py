@@ -11,8 +11,8 @@ import httpx
 import pytest
 import soundfile
 
-from api_server import running_server
 from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
+from kokoro_ui.server import running_server
 
 TEXT = "Hi there."
 VERSIONS = ("v1.0", "v0.19")

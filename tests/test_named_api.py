@@ -4,7 +4,7 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from api_server import running_server
+from kokoro_ui.server import running_server
 
 
 @pytest.fixture(scope="module")

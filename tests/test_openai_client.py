@@ -6,8 +6,8 @@ import pytest
 import soundfile
 from openai import BadRequestError, OpenAI
 
-from api_server import running_server
 from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.server import running_server
 
 
 @pytest.fixture(scope="module")

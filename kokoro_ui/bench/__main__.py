@@ -2,8 +2,8 @@
 
 Measures, in one run and on the same inputs: each release through the app's streaming path
 (fast first on and off) and through the release's own code path (the raw baseline), per
-backend; prints a table, writes CSV and a PNG plot, and summarises the ratios the targets
-are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
+backend, and what the Gradio path adds to the first audio; prints a table, writes CSV and a
+PNG plot, and summarises the ratios the targets are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
 """
 
 import argparse
@@ -13,6 +13,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from kokoro_ui.bench.gradio_path import measure_gradio_path
 from kokoro_ui.bench.measure import Row, measure, rss_mb
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import TEXTS
@@ -51,6 +52,9 @@ def main() -> int:
                 rows.extend(measure(version, backend, name, paths, reps, first_only))
             _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
             manager.unload(version)
+    if not args.quick and "torch" in backends:
+        _log("the Gradio path: Compare through a server and client, against each release's own first chunk")
+        rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", args.reps + 3))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
     summary = summarise(rows, memory)
     out = Path(args.out)

@@ -10,6 +10,8 @@ import numpy as np
 
 from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
 
+GRADIO_PATH = "gradio, Compare"  # the path label of the Gradio path's rows (`gradio_path`)
+
 
 @dataclass(frozen=True)
 class Row:

@@ -5,7 +5,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Optional
 
-from kokoro_ui.bench.measure import Row
+from kokoro_ui.bench.measure import GRADIO_PATH, Row
 
 
 def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
@@ -15,6 +15,9 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
 
     def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
         return None if numerator is None or not denominator else round(numerator / denominator, 3)
+
+    def difference(minuend: Optional[float], subtrahend: Optional[float]) -> Optional[float]:
+        return None if minuend is None or subtrahend is None else round(minuend - subtrahend, 3)
 
     def worst(values: list[Optional[float]]) -> Optional[float]:
         present = [value for value in values if value is not None]
@@ -35,6 +38,9 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
                                                  get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
         "onnx_int8_paragraph_rtf_ratio": worst([ratio(get(r, "onnx-int8", "paragraph", "app, whole", "rtf"),
                                                       get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
+        "gradio_ttfa_overhead_s": worst([difference(get(r, "torch", "short", GRADIO_PATH, "ttfa_median_s"),
+                                                    get(r, "torch", "short", "app, first chunk", "ttfa_median_s"))
+                                         for r in releases]),
         "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
     }
 
