@@ -13,7 +13,6 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from kokoro_ui.bench.gradio_path import measure_gradio_path
 from kokoro_ui.bench.measure import Row, measure, rss_mb
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import TEXTS
@@ -36,6 +35,8 @@ def main() -> int:
     for backend in backends:
         manager = ModelManager(replace(settings, backend=backend))
         for version, build in BUILDS.items():
+            if version not in args.releases.split(","):
+                continue
             release = manager.get_model(version)
             weights[version] = release.info.weights
             list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
@@ -54,6 +55,7 @@ def main() -> int:
             manager.unload(version)
     if not args.quick and "torch" in backends:
         _log("the Gradio path: Compare through a server and client, against each release's own first chunk")
+        from kokoro_ui.bench.gradio_path import measure_gradio_path  # Gradio's ~100 MB stays out of the RSS probe
         rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", args.reps + 3))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
     summary = summarise(rows, memory)
@@ -103,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--backends", default="torch", help=f"comma-separated, from {', '.join(BACKENDS)}")
     parser.add_argument("--texts", default=",".join(TEXTS), help=f"comma-separated, from {', '.join(TEXTS)}")
+    parser.add_argument("--releases", default=",".join(BUILDS), help=f"comma-separated, from {', '.join(BUILDS)}")
     parser.add_argument("--reps", type=int, default=3, help="timed repetitions per row (passage: 1)")
     parser.add_argument("--out", default="artifacts/bench", help="folder for bench.csv and bench.png")
     parser.add_argument("--rss-probe", help=argparse.SUPPRESS)
