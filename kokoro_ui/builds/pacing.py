@@ -14,9 +14,10 @@ from typing import Iterator
 
 FIRST_MIN_CHARS = 25
 # Later pieces grow toward this size. PyTorch's cost per second of audio rises with the
-# length of a pass (KOKORO_FACTS: RTF 0.41 at 31 phonemes, 0.64 at 500), so long passes
-# are not free; `python -m kokoro_ui.bench` measures the trade-off.
-TARGET_CHARS = (100, 200, 300)
+# length of a pass (RTF 0.41 at 31 phonemes, 0.64 at 500), so long passes are not free.
+# Measured on the 5,000-character passage (v1.0, torch, 2 cores): pieces growing to 300
+# characters ran at 0.97x the RTF of KPipeline's 510-phoneme passes, to 150 at 0.83x.
+TARGET_CHARS = (100, 150)
 
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Dr|Mr|Ms|St|Jr|Sr|vs))(?<!\bMrs)(?<!\betc)(?<!\be\.g)(?<!\bi\.e)"
                            r"[.!?…]+[\"'”’»)]*(?=\s)|\n")
