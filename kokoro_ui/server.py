@@ -8,7 +8,7 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 import gradio as gr
 import uvicorn
@@ -35,16 +35,19 @@ def serve(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def running_server(manager: ModelManager, start_timeout_s: float = 60) -> Iterator[str]:
+def running_server(manager: ModelManager, start_timeout_s: float = 60,
+                   middleware: Optional[Callable[[FastAPI], Callable]] = None) -> Iterator[str]:
     """`create_app(manager)` served on a free loopback port in a thread; yields its base URL.
 
     In-process, so the caller (a test, the benchmark) sees the same manager and models the
-    server uses.
+    server uses. `middleware`, an ASGI app factory (`middleware(app)`), wraps the whole app:
+    the benchmark uses it to time requests on the server side.
     """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
     host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(manager), log_level="warning"))
+    app = create_app(manager)
+    server = uvicorn.Server(uvicorn.Config(middleware(app) if middleware else app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s

@@ -1,6 +1,6 @@
 """The benchmark's summary computes the ratios the performance targets are stated in."""
 
-from kokoro_ui.bench.measure import GRADIO_PATH, Row
+from kokoro_ui.bench.measure import GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row
 from kokoro_ui.bench.report import format_table, summarise
 
 
@@ -19,9 +19,10 @@ ROWS = [
     _row("v1.0", "torch", "passage", "raw", 20.0, 50.0, audio=50.0),
     _row("v1.0", "onnx", "paragraph", "app, whole", 7.0, 7.0),
     _row("v0.19", "onnx", "paragraph", "app, whole", 6.0, 6.0),
-    _row("v1.0", "torch", "short", "app, first chunk", 0.50, 0.6),
-    _row("v1.0", "torch", "short", GRADIO_PATH, 0.58, 0.6),
-    _row("v0.19", "torch", "short", GRADIO_PATH, 0.70, 0.7),  # its own first chunk not measured: no difference
+    _row("v1.0", "torch", "short", GRADIO_ADDS_PATHS[GRADIO_SERVER_PATH], 0.05, 0.6),
+    _row("v0.19", "torch", "short", GRADIO_ADDS_PATHS[GRADIO_SERVER_PATH], 0.08, 0.7),
+    _row("v1.0", "torch", "short", GRADIO_ADDS_PATHS[GRADIO_CLIENT_PATH], 0.15, 0.7),
+    _row("any", "torch", "short", PLAYER_START_PATH, 0.0771, 0.1),
 ]
 
 
@@ -33,6 +34,8 @@ def test_ratios_take_the_worst_release_and_none_when_unmeasured():
     assert summary["onnx_paragraph_rtf_ratio"] == 0.75  # v0.19: 6 / 8
     assert summary["onnx_int8_paragraph_rtf_ratio"] is None
     assert summary["gradio_ttfa_overhead_s"] == 0.08
+    assert summary["gradio_client_ttfa_overhead_s"] == 0.15
+    assert summary["gradio_player_start_s"] == 0.077
     assert summary["both_loaded_rss_mb"] == {"torch": 1234}
 
 

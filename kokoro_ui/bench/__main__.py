@@ -49,7 +49,7 @@ def main() -> int:
                 paths = {label: _app_path(release, text, fast_first)
                          for label, fast_first in (("app, fast first", True), ("app, whole", False))}
                 if speak_raw and not first_only:
-                    paths["raw"] = lambda: speak_raw(text)
+                    paths["raw"] = lambda speak=speak_raw, text=text: speak(text)
                 rows.extend(measure(version, backend, name, paths, reps, first_only))
             _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
             manager.unload(version)

@@ -10,7 +10,10 @@ import numpy as np
 
 from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
 
-GRADIO_PATH = "gradio, Compare"  # the path label of the Gradio path's rows (`gradio_path`)
+GRADIO_SERVER_PATH = "gradio, Compare (server)"  # the Gradio path's rows (`gradio_path`), timed on the server
+GRADIO_CLIENT_PATH = "gradio, Compare (client)"  # and at the client
+PLAYER_START_PATH = "gradio, player start"  # Gradio starting a streamed player, on its own
+GRADIO_ADDS_PATHS = {GRADIO_SERVER_PATH: "gradio adds (server)", GRADIO_CLIENT_PATH: "gradio adds (client)"}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Optional
 
-from kokoro_ui.bench.measure import GRADIO_PATH, Row
+from kokoro_ui.bench.measure import GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row
 
 
 def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
@@ -16,9 +16,6 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
     def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
         return None if numerator is None or not denominator else round(numerator / denominator, 3)
 
-    def difference(minuend: Optional[float], subtrahend: Optional[float]) -> Optional[float]:
-        return None if minuend is None or subtrahend is None else round(minuend - subtrahend, 3)
-
     def worst(values: list[Optional[float]]) -> Optional[float]:
         present = [value for value in values if value is not None]
         return max(present) if present else None
@@ -26,6 +23,12 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
     def get(release, backend, text, path, field):
         row = by_key.get((release, backend, text, path))
         return None if row is None else getattr(row, field)
+
+    def seconds(value: Optional[float]) -> Optional[float]:
+        return None if value is None else round(value, 3)
+
+    def gradio_adds(path: str) -> Optional[float]:
+        return seconds(worst([get(r, "torch", "short", GRADIO_ADDS_PATHS[path], "ttfa_median_s") for r in releases]))
 
     return {
         "overhead_ratio": worst([ratio(get(r, "torch", t, "app, whole", "total_s"), get(r, "torch", t, "raw", "total_s"))
@@ -38,9 +41,9 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
                                                  get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
         "onnx_int8_paragraph_rtf_ratio": worst([ratio(get(r, "onnx-int8", "paragraph", "app, whole", "rtf"),
                                                       get(r, "torch", "paragraph", "app, whole", "rtf")) for r in releases]),
-        "gradio_ttfa_overhead_s": worst([difference(get(r, "torch", "short", GRADIO_PATH, "ttfa_median_s"),
-                                                    get(r, "torch", "short", "app, first chunk", "ttfa_median_s"))
-                                         for r in releases]),
+        "gradio_ttfa_overhead_s": gradio_adds(GRADIO_SERVER_PATH),
+        "gradio_client_ttfa_overhead_s": gradio_adds(GRADIO_CLIENT_PATH),
+        "gradio_player_start_s": seconds(get("any", "torch", "short", PLAYER_START_PATH, "ttfa_median_s")),
         "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
     }
 
