@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from conftest import THREE_PARAGRAPHS
-from kokoro_ui.builds import BUILDS, onnx_backend, onnx_export, onnx_fidelity, onnx_int8
+from kokoro_ui.builds import BUILDS, onnx_backend, onnx_export, onnx_fidelity
 from kokoro_ui.builds.backends import TorchBackend, check_backend
 from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
 from kokoro_ui.builds.exact_stft import ExactSTFT
@@ -148,25 +148,16 @@ def test_onnx_int8_is_labelled_with_its_measured_fidelity(onnx_settings, int8_v1
     assert 0.9 <= report["min_log_mel_correlation"] < 1
 
 
-def test_int8_falls_back_to_dynamic_where_static_ranges_do_not_fit(onnx_settings, int8_v1):
-    # Synthetic weights' activations are far wider than calibration can cover in 8 bits.
-    report = json.loads((_export_folder(onnx_settings, "v1_0") / "fidelity.int8.json").read_text())
-    assert report["quantisation"].startswith("dynamic; static measured log-mel correlation")
-    assert "(dynamic; static measured" in int8_v1.info.backend_note
-
-
-def test_static_int8_quantises_every_convolution_but_those_next_to_raw_signals(onnx_settings, onnx_v1, tmp_path):
-    fp32_decoder = _export_folder(onnx_settings, "v1_0") / "decoder.onnx"
-    packs = onnx_backend._style_packs(onnx_v1.spec, onnx_v1.source, 1)
-    onnx_int8.quantise_decoder(_fresh_kmodel(onnx_v1), packs, fp32_decoder, tmp_path / "decoder.int8.onnx")
-    graph = onnx.load(str(tmp_path / "decoder.int8.onnx")).graph
+def test_int8_quantises_the_decoder_blocks_and_keeps_raw_signals_in_float(onnx_settings, int8_v1):
+    graph = onnx.load(str(_export_folder(onnx_settings, "v1_0") / "decoder.int8.onnx")).graph
     dequantised = {node.output[0] for node in graph.node if node.op_type == "DequantizeLinear"}
     int8_weights = {node.name: node.input[1] in dequantised for node in graph.node
                     if node.op_type in ("Conv", "ConvTranspose")}
-    signal_layers = {name for name in int8_weights
-                     if any(layer in name for layer in ("F0_conv", "N_conv", "asr_res", "noise_convs", "conv_post"))}
-    assert len(signal_layers) == 6  # F0, energy, text features in; 2 noise convolutions; the last layer
-    assert int8_weights == {name: name not in signal_layers for name in int8_weights}
+    float_layers = {name for name in int8_weights if not any(
+        block in name for block in ("/encode/", "/decode.", "/ups.", "/resblocks.", "/noise_res."))}
+    # F0, energy and text features in; the harmonic source's STFT and its 2 convolutions; conv_post; the inverse STFT (2)
+    assert len(float_layers) == 9
+    assert int8_weights == {name: name not in float_layers for name in int8_weights}
 
 
 def test_int8_streams_speech_of_the_predicted_length(int8_v1):

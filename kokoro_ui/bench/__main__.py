@@ -56,7 +56,7 @@ def main() -> int:
     if not args.quick and "torch" in backends:
         _log("the Gradio path: Compare through a server and client, against each release's own first chunk")
         from kokoro_ui.bench.gradio_path import measure_gradio_path  # Gradio's ~100 MB stays out of the RSS probe
-        rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", args.reps + 3))
+        rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", 4 * args.reps))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
     summary = summarise(rows, memory)
     out = Path(args.out)

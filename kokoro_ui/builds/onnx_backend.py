@@ -4,8 +4,7 @@ On first use a release's `KModel` is exported (`onnx_export`: two graphs, an exa
 STFT, the decoder's random numbers as inputs) and checked against PyTorch (`onnx_fidelity`);
 an fp32 export that predicts other durations (beyond rounding ties) or whose audio's log-mel
 correlation falls below `MIN_FP32_LOG_MEL_CORRELATION` is refused. ``onnx-int8`` quantises
-that export's decoder (`onnx_int8`: static and calibrated, or dynamic where static measures
-badly) and keeps
+that export's decoder (`onnx_int8`: static, calibrated, raw-signal layers kept in fp32) and keeps
 its fp32 predictor, so durations stay PyTorch's; it is labelled with its measured fidelity
 instead of being refused: quantisation changes the sound by design.
 
@@ -50,7 +49,6 @@ CACHE_DIR = Path.home() / ".cache" / "kokoro_ui" / "onnx"
 FORMAT = 1  # bump when the export's files or their check change
 MIN_FP32_LOG_MEL_CORRELATION = 0.999
 CALIBRATION_VOICES = 4  # int8's activation ranges are taken over this many of the release's voices
-MIN_STATIC_INT8_LOG_MEL_CORRELATION = 0.9
 # Return the arena's memory after every pass: a long pass needs a GB or more of activations, and
 # an arena that kept it would hold each release at its largest pass ever (measured: no slower).
 _RUN = ort.RunOptions()
@@ -166,35 +164,20 @@ def _remove_stale_exports(current: Path) -> None:
 
 
 def _ensure_int8(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Path) -> dict:
-    """Static int8 if it measures up to `MIN_STATIC_INT8_LOG_MEL_CORRELATION`, else dynamic int8.
-
-    Static quantisation fixes activation ranges from calibration runs; weights whose
-    activations are far wider than speech needs (the synthetic ones) lose everything to it.
-    """
     _, decoder_file, report_file = _FILES[True]
     if (folder / report_file).is_file():
         return json.loads((folder / report_file).read_text())
     started = time.perf_counter()
     log.info("Kokoro %s: quantising the ONNX decoder to int8 (first use)", spec.version)
-    method, fidelity = "static", _quantise(kmodel, spec, source, folder, static=True)
-    if fidelity.min_log_mel_correlation < MIN_STATIC_INT8_LOG_MEL_CORRELATION:
-        method = f"dynamic; static measured log-mel correlation {fidelity.min_log_mel_correlation:.3f}"
-        fidelity = _quantise(kmodel, spec, source, folder, static=False)
-    return _write_report(folder / report_file, spec, "onnx-int8", fidelity, time.perf_counter() - started, method)
-
-
-def _quantise(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Path, static: bool) -> onnx_fidelity.Fidelity:
-    fp32_decoder, int8_decoder = folder / _FILES[False][1], folder / _FILES[True][1]
-    partial = folder / f"{int8_decoder.name}.partial-{uuid.uuid4().hex[:8]}"
+    partial = folder / f"{decoder_file}.partial-{uuid.uuid4().hex[:8]}"
     try:
-        if static:
-            onnx_int8.quantise_decoder(kmodel, _style_packs(spec, source, CALIBRATION_VOICES), fp32_decoder, partial)
-        else:
-            onnx_int8.quantise_decoder_dynamically(fp32_decoder, partial)
-        os.replace(partial, int8_decoder)
+        onnx_int8.quantise_decoder(kmodel, _style_packs(spec, source, CALIBRATION_VOICES),
+                                   folder / _FILES[False][1], partial)
+        os.replace(partial, folder / decoder_file)
     finally:
         partial.unlink(missing_ok=True)
-    return _measure(kmodel, spec, source, folder, True)
+    fidelity = _measure(kmodel, spec, source, folder, True)
+    return _write_report(folder / report_file, spec, "onnx-int8", fidelity, time.perf_counter() - started)
 
 
 def _measure(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Path,
@@ -213,11 +196,9 @@ def _style_packs(spec: ReleaseSpec, source: WeightSource, count: int) -> list[to
     return [pack.reshape(pack.shape[0], -1) for pack in packs]
 
 
-def _write_report(path: Path, spec: ReleaseSpec, backend: str, fidelity: onnx_fidelity.Fidelity, made_s: float,
-                  quantisation: str = "") -> dict:
-    summary = f"{backend}{f' ({quantisation})' if quantisation else ''} vs PyTorch: {fidelity.summary()}"
-    report = {"release": spec.version, "backend": backend, "quantisation": quantisation, "made_s": round(made_s, 1),
-              "summary": summary,
+def _write_report(path: Path, spec: ReleaseSpec, backend: str, fidelity: onnx_fidelity.Fidelity, made_s: float) -> dict:
+    summary = f"{backend} vs PyTorch: {fidelity.summary()}"
+    report = {"release": spec.version, "backend": backend, "made_s": round(made_s, 1), "summary": summary,
               **fidelity.as_json()}
     temporary = path.with_name(path.name + f".partial-{uuid.uuid4().hex[:8]}")
     temporary.write_text(json.dumps(report, indent=2))
