@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from kokoro_ui.api import create_router
+from kokoro_ui.builds.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
@@ -29,6 +30,7 @@ def create_app(manager: ModelManager) -> FastAPI:
 
 
 def serve(settings: Settings) -> None:
+    limit_arenas(2)  # one per core of a free Space (see `memory`): what request threads free stays reusable
     manager = ModelManager(settings)
     preload(manager)  # the releases `settings.preload` names, in the background
     uvicorn.run(create_app(manager), host=settings.host, port=settings.port, log_level="warning")
