@@ -9,8 +9,16 @@ A server runs passes on whichever request thread gets there, and glibc gives eac
 allocates while another does its own arena (up to 8 per core), where that pass's freed
 activations then wait for a pass on the same thread. `limit_arenas` caps them (the app: two).
 Measured with the load test (16 API and 4 Gradio clients): memory after the load +5–6 % of idle
-(three runs) instead of +13–17 % (two runs); the peak is no different within the runs' spread
-(+39–57 % against +52–60 %): it is the passes under way, which no allocator setting shrinks.
+(three runs) instead of +13–17 % (two runs).
+
+The activations themselves go in transparent huge pages: the package sets PyTorch's
+``THP_MEM_ALLOC_ENABLE`` (`kokoro_ui/__init__.py`), so each tensor of 2 MB or more is
+``madvise``d as huge and faults in 2 MB at a time instead of 4 kB. Measured, both releases
+loaded, two runs each, alternated: paragraph RTF 0.526–0.529 (v1.0) and 0.522–0.528 (v0.19)
+against 0.56–0.60 and 0.60–0.62 without; one 450-token pass 13.6–14.9 s against 16.8–18.3 s;
+the peak over those runs +755–765 MB above idle against +1,536–1,807 MB. Also tried, and
+slower: a fixed glibc mmap threshold of 1 or 4 MB (each large tensor its own mapping, returned
+at once): peak +513/+563 MB, but paragraph RTF 0.61–0.66, every mapping zeroed anew.
 """
 
 import ctypes
