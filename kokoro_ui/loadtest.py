@@ -4,7 +4,9 @@ Starts the app (both releases preloaded) unless `--url` and `--pid` name one alr
 then runs N HTTP API clients (streamed WAV) and M Gradio clients (/synthesize) at once, each
 sending `--requests` requests of a different length. Prints completed, rejected with 429,
 failed, p50/p95 time to first audio, whether every response's audio length fits its own text,
-and the server's memory: idle, peak (idle plus the passes under way) and after the load.
+and the server's memory: idle, what the longest request adds on its own to each release, the
+peak under load against the sum of those (each release runs one pass at a time, so more
+clients should not mean more memory), and memory after the load.
 Bounded in count and in time (`--deadline`).
 """
 
@@ -26,6 +28,9 @@ import httpx
 import soundfile
 
 WORD = "word"  # requests differ only in how many words they say, so audio length tracks text length
+VERSIONS = ("v1.0", "v0.19")
+LENGTHS = 8  # request n of client i says 4 + 3 * ((i + n) % LENGTHS) words
+LONGEST_WORDS = 4 + 3 * (LENGTHS - 1)
 
 
 @dataclass
@@ -47,16 +52,18 @@ def main() -> int:
     pid = args.pid or server.pid
     try:
         _wait_until_up(url, args.deadline)
-        for version in ("v1.0", "v0.19"):  # load and warm both releases: the idle figure includes them
+        for version in VERSIONS:  # load and warm both releases: the idle figure includes them
             _api_request(url, version, 3, args.deadline)
         idle_mb = _rss_mb(pid)
+        alone_mb = {version: _peak_rss_mb(pid, [threading.Thread(
+            target=_api_request, args=(url, version, LONGEST_WORDS, args.deadline))]) - idle_mb for version in VERSIONS}
         outcomes, peak_mb = _run_clients(url, pid, args)
         time.sleep(2)  # the last streams finish and give their memory back
         after_mb = _rss_mb(pid)
     finally:
         if server:
             _stop(server)
-    _report(outcomes, idle_mb, peak_mb, after_mb)
+    _report(outcomes, idle_mb, alone_mb, peak_mb, after_mb)
     return 0 if all(outcome.status != "failed" for outcome in outcomes) else 1
 
 
@@ -68,7 +75,7 @@ def _run_clients(url: str, pid: int, args: argparse.Namespace) -> tuple[list[Out
     def client(name: str, call) -> None:
         index = int(name.rsplit("-", 1)[1])
         for n in range(args.requests):
-            words = 4 + 3 * ((index + n) % 8)
+            words = 4 + 3 * ((index + n) % LENGTHS)
             if time.monotonic() > deadline:
                 return
             outcome = call(name, words)
@@ -79,13 +86,18 @@ def _run_clients(url: str, pid: int, args: argparse.Namespace) -> tuple[list[Out
         url, "v1.0" if i % 2 else "v0.19", name, words, args.deadline))) for i in range(args.api_clients)]
     threads += [threading.Thread(target=client, args=(f"gradio-{i}", lambda name, words: _gradio_outcome(
         url, name, words))) for i in range(args.gradio_clients)]
+    return outcomes, _peak_rss_mb(pid, threads)
+
+
+def _peak_rss_mb(pid: int, threads: list[threading.Thread]) -> float:
+    """Start `threads` and return the server's highest RSS seen until they are all done."""
     peak_mb = _rss_mb(pid)
     for thread in threads:
         thread.start()
     while any(thread.is_alive() for thread in threads):
         peak_mb = max(peak_mb, _rss_mb(pid))
-        time.sleep(0.2)
-    return outcomes, peak_mb
+        time.sleep(0.05)
+    return max(peak_mb, _rss_mb(pid))
 
 
 def _api_outcome(url: str, version: str, name: str, words: int, timeout_s: float) -> Outcome:
@@ -124,7 +136,8 @@ def _gradio_outcome(url: str, name: str, words: int) -> Outcome:
         return Outcome(name, words, status, detail=str(error)[:200])
 
 
-def _report(outcomes: list[Outcome], idle_mb: float, peak_mb: float, after_mb: float) -> None:
+def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float], peak_mb: float,
+            after_mb: float) -> None:
     done = [outcome for outcome in outcomes if outcome.status == "ok"]
     ttfas = sorted(outcome.ttfa_s for outcome in done if outcome.ttfa_s is not None)
     per_word = [outcome.audio_s / outcome.words for outcome in done]
@@ -142,6 +155,9 @@ def _report(outcomes: list[Outcome], idle_mb: float, peak_mb: float, after_mb: f
     print(f"server RSS idle (both releases loaded): {idle_mb:.0f} MB, peak under load: {peak_mb:.0f} MB "
           f"({100 * (peak_mb / idle_mb - 1):+.1f} %), after the load: {after_mb:.0f} MB "
           f"({100 * (after_mb / idle_mb - 1):+.1f} %)")
+    alone = ", ".join(f"{version} +{mb:.0f} MB" for version, mb in alone_mb.items())
+    print(f"the longest request ({LONGEST_WORDS} words) alone adds: {alone}; the peak under load adds "
+          f"{peak_mb - idle_mb:.0f} MB, {(peak_mb - idle_mb) / sum(alone_mb.values()):.2f}x their sum")
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
