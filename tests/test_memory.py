@@ -1,14 +1,10 @@
-"""The process's memory settings hold: glibc's arenas are capped as asked, and large tensors
-are in transparent huge pages.
+"""glibc's arenas are capped as asked: memory freed by one request thread is reused by the next.
 
-Each case runs in a fresh interpreter: the cap governs only arenas made after it is set, and
-PyTorch reads its huge-page setting once, at its first allocation.
+Each case runs in a fresh interpreter, since the cap only governs arenas made after it is set.
 """
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -49,35 +45,3 @@ def _arenas(limit: str) -> int:
 def test_limit_arenas_caps_the_arenas_threads_allocate_from():
     assert _arenas("none") > 2  # without the cap, threads allocating at once get arenas of their own
     assert _arenas("2") == 2
-
-
-
-_HUGE_PAGES_OF_A_TENSOR = """
-import kokoro_ui.manager  # the whole stack, torch included, imported as the app imports it
-import torch
-tensor = torch.ones(4 << 20)  # 16 MB, written
-address = tensor.data_ptr()
-inside = False
-for line in open("/proc/self/smaps"):
-    name = line.split()[0]
-    if not name.endswith(":"):  # a mapping's header: "low-high perms ..."
-        low, high = (int(bound, 16) for bound in name.split("-"))
-        inside = low <= address < high
-    elif inside and name == "AnonHugePages:":
-        print(int(line.split()[1]))
-"""
-_THP_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")
-
-
-def _huge_kb(env: dict) -> int:
-    result = subprocess.run([sys.executable, "-c", _HUGE_PAGES_OF_A_TENSOR], capture_output=True, text=True,
-                            check=True, env=env)
-    return int(result.stdout)
-
-
-@pytest.mark.skipif(not _THP_MODE.exists() or "[madvise]" not in _THP_MODE.read_text(),
-                    reason="huge pages only where a process asks for them (the kernel's 'madvise' mode)")
-def test_large_tensors_are_in_huge_pages_unless_turned_off():
-    env = {key: value for key, value in os.environ.items() if key != "THP_MEM_ALLOC_ENABLE"}
-    assert _huge_kb(env) >= 8 << 10  # importing kokoro_ui asked PyTorch for huge pages in time
-    assert _huge_kb({**env, "THP_MEM_ALLOC_ENABLE": "0"}) == 0  # a deployment can say no

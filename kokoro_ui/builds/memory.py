@@ -11,14 +11,19 @@ activations then wait for a pass on the same thread. `limit_arenas` caps them (t
 Measured with the load test (16 API and 4 Gradio clients): memory after the load +5–6 % of idle
 (three runs) instead of +13–17 % (two runs).
 
-The activations themselves go in transparent huge pages: the package sets PyTorch's
-``THP_MEM_ALLOC_ENABLE`` (`kokoro_ui/__init__.py`), so each tensor of 2 MB or more is
-``madvise``d as huge and faults in 2 MB at a time instead of 4 kB. Measured, both releases
-loaded, two runs each, alternated: paragraph RTF 0.526–0.529 (v1.0) and 0.522–0.528 (v0.19)
-against 0.56–0.60 and 0.60–0.62 without; one 450-token pass 13.6–14.9 s against 16.8–18.3 s;
-the peak over those runs +755–765 MB above idle against +1,536–1,807 MB. Also tried, and
-slower: a fixed glibc mmap threshold of 1 or 4 MB (each large tensor its own mapping, returned
-at once): peak +513/+563 MB, but paragraph RTF 0.61–0.66, every mapping zeroed anew.
+What a pass holds at its peak is its activations (~18 MB per second of speech in the decoder's
+last stage) plus allocator slack. Measured here, and not made the default:
+- PyTorch's own ``THP_MEM_ALLOC_ENABLE=1`` (tensors of 2 MB or more in transparent huge pages):
+  a stream's peak about half, PyTorch passes over whole paragraphs 22 % faster (RTF 0.56 against
+  0.72), the default fast-first path ~6 % (0.53 against 0.57); ONNX Runtime's arena gains nothing
+  from it, so `onnx` and `onnx-int8` lose their lead (0.92x and 0.79x torch's paragraph RTF
+  against 0.70x and 0.54x in the same pair of runs); the load test's peak is no different (+43 to
+  +89 % against +39 to +59 %). A PyTorch-only deployment with long texts may set it.
+- A fixed glibc mmap threshold of 1 or 4 MB (each large tensor its own mapping, returned at
+  once): lower peaks, but every mapping is zeroed anew: paragraph RTF +15–25 %.
+- jemalloc (``LD_PRELOAD``): a pass's peak no more than its live activations, but passes of
+  100–450 tokens 15–47 % slower (with its ``thp:always``, as fast as glibc, but only as a library
+  preloaded before the interpreter starts).
 """
 
 import ctypes
