@@ -1,5 +1,6 @@
 """Kokoro A/B: hear, see and measure Kokoro v0.19 against Kokoro v1.0.
 
-Layers point one way: ``ui`` / ``api`` -> services (``manager``, ``metrics``, ...) ->
-``builds`` (one sub-package per release) -> the ``kokoro`` package.
+Layers point one way: surfaces (``ui``, ``api``, ``cli``) -> services (``manager``, ``speech``,
+``compare``, ``abtest``, ...) -> ``builds`` (one sub-package per release) over ``engine`` (what the
+releases share) -> ``weights`` and ``backends`` -> the ``kokoro`` package.
 """

@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 import soundfile
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 
 FORMATS = ("wav", "mp3", "flac", "opus", "pcm")

@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 import numpy as np
 import soundfile
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.settings import Settings

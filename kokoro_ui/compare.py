@@ -16,7 +16,7 @@ from typing import Iterator, Optional
 
 import torch
 
-from kokoro_ui.builds.chunk import Chunk
+from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker

@@ -6,9 +6,9 @@ from typing import Optional
 
 from kokoro_ui.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
-from kokoro_ui.builds.release import ModelInfo, Release
-from kokoro_ui.builds.sources import resolve_source
-from kokoro_ui.builds.voices import VoiceManifest, load_manifest
+from kokoro_ui.engine.release import ModelInfo, Release
+from kokoro_ui.weights.resolve import resolve_source
+from kokoro_ui.weights.voices import VoiceManifest, load_manifest
 from kokoro_ui.errors import KokoroUIError, UnknownVersionError
 from kokoro_ui.settings import Settings
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Optional
 
-from kokoro_ui.builds.chunk import Chunk
+from kokoro_ui.engine.chunk import Chunk
 
 
 @dataclass(frozen=True)

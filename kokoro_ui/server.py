@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from kokoro_ui.api import create_router
-from kokoro_ui.builds.memory import limit_arenas
+from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload

@@ -21,7 +21,7 @@ from typing import Mapping, Optional
 import yaml
 
 from kokoro_ui.builds import BUILDS, Build
-from kokoro_ui.builds.voices import load_manifest
+from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import REPO_ROOT, Settings

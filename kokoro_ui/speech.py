@@ -11,8 +11,8 @@ import time
 from typing import Iterator, Optional
 
 from kokoro_ui.admission import Ticket
-from kokoro_ui.builds.chunk import Chunk
-from kokoro_ui.builds.release import ModelInfo, Release
+from kokoro_ui.engine.chunk import Chunk
+from kokoro_ui.engine.release import ModelInfo, Release
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker
 from kokoro_ui.validation import InvalidInputError, SpeechRequest

@@ -22,7 +22,7 @@ from kokoro_ui.abtest.sessions import (
     voice_pairs,
 )
 from kokoro_ui.abtest.store import VoteStore
-from kokoro_ui.builds.voices import MANIFEST_ROOT
+from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.settings import Settings
 from kokoro_ui.ui.listening_tab import cast_vote

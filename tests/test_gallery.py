@@ -10,7 +10,7 @@ import soundfile
 from browser import launch_chromium, running_app, sync_playwright
 
 from kokoro_ui.abtest.clips import ClipCache, integrated_loudness
-from kokoro_ui.builds.voices import MANIFEST_ROOT
+from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.ui.gallery_tab import ANY, choose_voice, gallery_cards, language_choices, noise_warning, play_sample
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import soundfile
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
 from kokoro_ui.server import running_server
 
 TEXT = "Hi there."

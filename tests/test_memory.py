@@ -10,7 +10,7 @@ import pytest
 
 _COUNT_ARENAS = """
 import ctypes, os, sys, tempfile, threading
-from kokoro_ui.builds.memory import limit_arenas
+from kokoro_ui.engine.memory import limit_arenas
 if sys.argv[1] != "none":
     limit_arenas(int(sys.argv[1]))
 libc = ctypes.CDLL("libc.so.6")

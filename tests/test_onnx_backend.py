@@ -17,11 +17,13 @@ import pytest
 import torch
 
 from conftest import THREE_PARAGRAPHS
-from kokoro_ui.builds import BUILDS, onnx_backend, onnx_export, onnx_fidelity
-from kokoro_ui.builds.backends import TorchBackend, check_backend
-from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
-from kokoro_ui.builds.exact_stft import ExactSTFT
-from kokoro_ui.builds.network import fold_weight_norm, load_checkpoint, new_kmodel
+from kokoro_ui.backends import onnx as onnx_backend
+from kokoro_ui.backends import onnx_export, onnx_fidelity
+from kokoro_ui.builds import BUILDS
+from kokoro_ui.backends import TorchBackend, check_backend
+from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
+from kokoro_ui.backends.exact_stft import ExactSTFT
+from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel
 from kokoro_ui.builds.v0_19 import _original_stft_window
 from kokoro_ui.errors import KokoroUIError, WeightsError
 from kokoro_ui.manager import ModelManager

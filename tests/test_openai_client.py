@@ -6,7 +6,7 @@ import pytest
 import soundfile
 from openai import BadRequestError, OpenAI
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.server import running_server
 
 

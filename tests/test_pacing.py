@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kokoro_ui.builds.pacing import FIRST_MIN_CHARS, TARGET_CHARS, pieces
+from kokoro_ui.engine.pacing import FIRST_MIN_CHARS, TARGET_CHARS, pieces
 from kokoro_ui.ui.examples import LONG_PASSAGE, NUMBERS, PARAGRAPH
 
 

@@ -16,12 +16,12 @@ import onnxruntime
 import pytest
 import torch
 
-from kokoro_ui.builds.packaged import (DESCRIPTION, VOICES_STAMP, WEIGHTS_STAMP, npm_voices, packaged_source,
+from kokoro_ui.weights.packaged import (DESCRIPTION, VOICES_STAMP, WEIGHTS_STAMP, npm_voices, packaged_source,
                                       wheel_parts)
-from kokoro_ui.builds.sources import resolve_source
+from kokoro_ui.weights.resolve import resolve_source
 from kokoro_ui.builds.v0_19 import SPEC as V0_19
 from kokoro_ui.builds.v1_0 import SPEC as V1_0
-from kokoro_ui.builds.voices import VoiceManifest, load_manifest
+from kokoro_ui.weights.voices import VoiceManifest, load_manifest
 from kokoro_ui.errors import WeightsError
 from kokoro_ui.intelligibility import transcribe, word_error_rate
 from kokoro_ui.manager import ModelManager

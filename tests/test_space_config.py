@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kokoro_ui.builds import BUILDS
-from kokoro_ui.builds.voices import load_manifest
+from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.settings import REPO_ROOT, Settings
 from kokoro_ui.space_config import SPACE_CONFIG_FILE, SpaceConfigError, load_settings, read_space_config
 

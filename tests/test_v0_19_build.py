@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from kokoro_ui.builds import BUILDS, Build
-from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
+from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
 from kokoro_ui.manager import ModelManager
 

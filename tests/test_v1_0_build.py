@@ -8,8 +8,8 @@ import torch
 from kokoro import KPipeline
 
 from conftest import THREE_PARAGRAPHS
-from kokoro_ui.builds.chunk import SAMPLES_PER_FRAME
-from kokoro_ui.builds.network import load_checkpoint, new_kmodel
+from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
+from kokoro_ui.weights.checkpoint import load_checkpoint, new_kmodel
 from kokoro_ui.errors import UnknownVoiceError, UnsupportedLanguageError
 
 

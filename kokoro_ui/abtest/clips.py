@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import lfilter
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.manager import ModelManager
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import ErrorBody, SpeechBody
 from kokoro_ui.audio_formats import MEDIA_TYPES, StreamEncoder, encode, stream_encoder
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics

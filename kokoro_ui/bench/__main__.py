@@ -17,7 +17,7 @@ from kokoro_ui.bench.measure import Row, measure, rss_mb
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import TEXTS
 from kokoro_ui.builds import BUILDS
-from kokoro_ui.builds.backends import BACKENDS
+from kokoro_ui.backends import BACKENDS
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.settings import Settings
 

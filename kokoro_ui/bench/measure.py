@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Optional
 
 import numpy as np
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 GRADIO_SERVER_PATH = "gradio, Compare (server)"  # the Gradio path's rows (`gradio_path`), timed on the server
 GRADIO_CLIENT_PATH = "gradio, Compare (client)"  # and at the client

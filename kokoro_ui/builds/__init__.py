@@ -1,4 +1,8 @@
-"""The releases Kokoro A/B can load, by name. Each build exposes a spec and a loader."""
+"""The releases Kokoro A/B can load, by name: only what makes one release differ from the other.
+
+Each build (`v0_19`, `v1_0`) brings its spec, its front end, its adaptations of the shared network
+and its reference code path; the machinery they share is `kokoro_ui.engine`'s.
+"""
 
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -6,9 +10,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from kokoro_ui.builds import v0_19, v1_0
-from kokoro_ui.builds.release import Release
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.engine.release import Release
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.sources import WeightSource
 
 
 @dataclass(frozen=True)

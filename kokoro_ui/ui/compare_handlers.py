@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 
 import gradio as gr
 
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ, Chunk
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.compare import compare
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager

@@ -14,7 +14,7 @@ import numpy as np
 import soundfile
 
 from kokoro_ui import speech
-from kokoro_ui.builds.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.validation import validate_lang, validate_speech, validate_text, validate_version

@@ -6,8 +6,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from kokoro_ui.builds.chunk import Chunk
-from kokoro_ui.builds.release import ModelInfo
+from kokoro_ui.engine.chunk import Chunk
+from kokoro_ui.engine.release import ModelInfo
 from kokoro_ui.metrics import COLUMNS, RunMetrics
 from kokoro_ui.phoneme_diff import align_words
 

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds.release import Release, Segment, load_release
-from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.engine.release import Release, Segment, load_release
+from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.builds.v0_19 import chunking, frontend
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import WeightsError
 
 # v0.19's config.json has no PL-BERT section: these were fixed in its plbert.py.

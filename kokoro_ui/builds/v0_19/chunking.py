@@ -10,8 +10,8 @@ longer than the limit is still truncated, as v0.19 did.
 import re
 from typing import Iterator
 
-from kokoro_ui.builds.chunk import MAX_TOKENS
-from kokoro_ui.builds.release import Segment
+from kokoro_ui.engine.chunk import MAX_TOKENS
+from kokoro_ui.engine.release import Segment
 from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, normalize_text, phonemize, tokenize
 
 

@@ -5,10 +5,10 @@ from typing import Callable, Iterator
 import numpy as np
 from kokoro import KPipeline
 
-from kokoro_ui.builds.release import Release, load_release
-from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.engine.release import Release, load_release
+from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.builds.v1_0.frontend import V1FrontEnd
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.weights.sources import WeightSource
 
 SPEC = ReleaseSpec(
     version="v1.0",

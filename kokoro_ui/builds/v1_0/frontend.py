@@ -11,7 +11,7 @@ from typing import Iterator
 from kokoro import KPipeline
 from kokoro.pipeline import LANG_CODES
 
-from kokoro_ui.builds.release import Segment
+from kokoro_ui.engine.release import Segment
 from kokoro_ui.errors import UnsupportedLanguageError
 
 _EXTRAS = {"j": "misaki[ja]", "z": "misaki[zh]"}

@@ -15,7 +15,7 @@ The caller draws the random numbers from PyTorch's global generator, in the orde
 same seed. The decoder's ``torch.istft`` is replaced by `ExactSTFT` in a copy of the model;
 the live model is never changed.
 
-Boundary: model -> files. Loading, caching and checking the files is `onnx_backend`'s job.
+Boundary: model -> files. Loading, caching and checking the files is `kokoro_ui.backends.onnx`'s job.
 """
 
 import copy
@@ -28,7 +28,7 @@ from kokoro import KModel
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from kokoro_ui.builds.exact_stft import ExactSTFT
+from kokoro_ui.backends.exact_stft import ExactSTFT
 
 OPSET = 17
 PREDICTOR_INPUTS = ("input_ids", "style", "speed")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-BUILDS_DIR = Path(__file__).resolve().parent
+BUILDS_DIR = Path(__file__).resolve().parents[1] / "builds"  # each release's own files live beside its code
 
 
 @dataclass(frozen=True)

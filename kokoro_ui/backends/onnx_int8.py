@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds import onnx_export
+from kokoro_ui.backends import onnx_export
 from kokoro_ui.errors import WeightsError
 
 CALIBRATION_TOKENS = (30, 80, 150)  # per voice; longer runs add memory (every calibrated tensor is kept), not range

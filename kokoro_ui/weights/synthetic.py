@@ -15,10 +15,10 @@ from pathlib import Path
 
 import torch
 
-from kokoro_ui.builds.network import checkpoint_state, new_kmodel
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.voices import VoiceManifest
-from kokoro_ui.builds.weights import WeightSource, folder_source
+from kokoro_ui.weights.checkpoint import checkpoint_state, new_kmodel
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.voices import VoiceManifest
+from kokoro_ui.weights.sources import WeightSource, folder_source
 
 STYLE_DIM = 256
 _FORMAT = 1  # bump when what is written here changes, so old caches are rebuilt

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from kokoro_ui.builds.voices import VoiceManifest
+from kokoro_ui.weights.voices import VoiceManifest
 from kokoro_ui.errors import WeightsError
 
 PACKAGE = "kokoro-js 1.2.1 (npm)"

@@ -18,14 +18,14 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.builds.backends import Backend, TorchBackend, check_backend, make_backend
-from kokoro_ui.builds import pacing
-from kokoro_ui.builds.chunk import MAX_TOKENS, Chunk
-from kokoro_ui.builds.memory import return_freed_memory
-from kokoro_ui.builds.network import fold_weight_norm, load_checkpoint, new_kmodel
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.voices import Voice, VoiceManifest, load_manifest
-from kokoro_ui.builds.weights import WeightSource
+from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
+from kokoro_ui.engine import pacing
+from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
+from kokoro_ui.engine.memory import return_freed_memory
+from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.voices import Voice, VoiceManifest, load_manifest
+from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
 
 

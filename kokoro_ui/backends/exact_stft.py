@@ -14,7 +14,7 @@ compute, with plain ``conv1d``/``conv_transpose1d``:
   ``n_fft // 2`` at both ends.
 
 Boundary: it is a drop-in for the decoder's ``stft`` attribute, used only in a copy of the
-model made for export (`kokoro_ui.builds.onnx_backend`); it takes the live model's window,
+model made for export (`kokoro_ui.backends.onnx`); it takes the live model's window,
 so a release's own window (v0.19's float64 Hann) carries over.
 """
 

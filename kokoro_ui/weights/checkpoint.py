@@ -14,7 +14,7 @@ import torch
 from kokoro import KModel
 from torch.nn.utils.weight_norm import WeightNorm
 
-from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.errors import WeightsError
 
 MODULES = ("bert", "bert_encoder", "predictor", "text_encoder", "decoder")

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from kokoro_ui.builds.packaged import packaged_available, packaged_source
-from kokoro_ui.builds.spec import ReleaseSpec
-from kokoro_ui.builds.synthetic import synthetic_source
-from kokoro_ui.builds.voices import load_manifest
-from kokoro_ui.builds.weights import (CHOICES, WeightSource, folder_source, holds_release, hub_cached,
+from kokoro_ui.weights.packaged import packaged_available, packaged_source
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.synthetic import synthetic_source
+from kokoro_ui.weights.voices import load_manifest
+from kokoro_ui.weights.sources import (CHOICES, WeightSource, folder_source, holds_release, hub_cached,
                                       hub_reachable, hub_source)
 from kokoro_ui.errors import WeightsError
 

