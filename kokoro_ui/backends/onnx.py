@@ -38,6 +38,7 @@ import torch
 from kokoro import KModel
 
 from kokoro_ui.backends import exact_stft, onnx_export, onnx_fidelity, onnx_int8
+from kokoro_ui.weights.checkpoint import weights_digest
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.weights.sources import WeightSource
@@ -108,12 +109,7 @@ def export_key(kmodel: KModel) -> str:
         digest.update(f"{part}\n".encode())
     for module in (exact_stft, onnx_export, onnx_fidelity, onnx_int8):
         digest.update(Path(module.__file__).read_bytes())
-    tensors = dict(kmodel.state_dict())
-    tensors["decoder.generator.stft.window"] = kmodel.decoder.generator.stft.window
-    for name, tensor in sorted(tensors.items()):
-        tensor = tensor.detach().cpu().contiguous()
-        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}\n".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy())
+    digest.update(weights_digest(kmodel).encode())
     return digest.hexdigest()
 
 

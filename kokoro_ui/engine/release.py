@@ -22,7 +22,7 @@ from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backen
 from kokoro_ui.engine import pacing
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
 from kokoro_ui.engine.memory import return_freed_memory
-from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel
+from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel, weights_digest
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import Voice, VoiceManifest, load_manifest
 from kokoro_ui.weights.sources import WeightSource
@@ -67,6 +67,7 @@ class ModelInfo:
     parameters: int
     backend: str = "torch"
     backend_note: str = ""  # how the backend differs from PyTorch, as measured ('' on torch)
+    weights_id: str = ""  # `weights_digest` of the loaded network: same id, same audio (cache keys)
 
 
 class Release:
@@ -77,7 +78,7 @@ class Release:
     """
 
     def __init__(self, spec: ReleaseSpec, kmodel: KModel, frontend: FrontEnd, voices: VoiceManifest,
-                 source: WeightSource, load_s: float, backend: Optional[Backend] = None):
+                 source: WeightSource, load_s: float, backend: Optional[Backend] = None, weights_id: str = ""):
         self.spec = spec
         self.backend = backend or TorchBackend(kmodel)
         self.kmodel: Optional[KModel] = kmodel if isinstance(self.backend, TorchBackend) else None
@@ -85,7 +86,8 @@ class Release:
         self.voices = voices
         self.source = source
         self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
-                              sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note)
+                              sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note,
+                              weights_id)
         self.forward_passes = 0
         self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
@@ -182,7 +184,8 @@ def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callabl
     adapt(kmodel)
     voices = load_manifest(spec.folder)
     runner = make_backend(backend, kmodel, spec, source)
-    release = Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started, runner)
+    release = Release(spec, kmodel, make_frontend(config), voices, source, time.perf_counter() - started, runner,
+                      weights_digest(kmodel)[:16])
     del kmodel, runner
     gc.collect()  # on ONNX, the PyTorch model is garbage now
     return_freed_memory()
