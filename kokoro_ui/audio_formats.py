@@ -1,11 +1,15 @@
 """Audio encodings for the HTTP API, whole or streamed, from float32 24 kHz mono chunks.
 
-Whole responses: wav and flac by libsndfile (exact headers), pcm as raw samples, mp3 and opus
-by one ffmpeg run. Streams: wav is a header whose two sizes say "unknown" (0xFFFFFFFF, which
+Whole responses: wav and flac by libsndfile (exact headers), pcm as raw samples, mp3, opus and
+aac by one ffmpeg run. Streams: wav is a header whose two sizes say "unknown" (0xFFFFFFFF, which
 decoders read as "up to the end of the data") followed by raw samples, so a stream cut at any
-point still decodes; pcm is raw; mp3, opus and flac go through one ffmpeg process per response,
-fed chunk by chunk. pcm is signed 16-bit little-endian, 24 kHz, mono, no header. Opus is encoded
-from 24 kHz but, like all Opus, decodes at 48 kHz.
+point still decodes; pcm is raw; mp3, opus, aac and flac go through one ffmpeg process per
+response, fed chunk by chunk. pcm is signed 16-bit little-endian, 24 kHz, mono, no header. Opus is
+encoded from 24 kHz but, like all Opus, decodes at 48 kHz. aac is ADTS (every frame carries its
+own header), whole or streamed, so a stream can be played from any frame.
+
+A volume change (`scale`) clips to [-1, 1], so loud audio saturates rather than wrapping round
+to the opposite sign when it becomes 16 bits; every encoder then gets audio in range.
 """
 
 import io
@@ -20,14 +24,16 @@ import soundfile
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 
-FORMATS = ("wav", "mp3", "flac", "opus", "pcm")
-MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "opus": "audio/ogg", "pcm": "audio/pcm"}
+FORMATS = ("wav", "mp3", "flac", "opus", "aac", "pcm")
+MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "opus": "audio/ogg", "aac": "audio/aac",
+               "pcm": "audio/pcm"}
 UNKNOWN_SIZE = 0xFFFFFFFF
 _FFMPEG_IN = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-probesize", "32", "-analyzeduration", "0",
               "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", "1", "-i", "pipe:0"]
 _FFMPEG_OUT = {
     "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3"],
     "opus": ["-c:a", "libopus", "-b:a", "48k", "-page_duration", "100000", "-f", "ogg"],
+    "aac": ["-c:a", "aac", "-b:a", "64k", "-f", "adts"],
     "flac": ["-c:a", "flac", "-f", "flac"],
 }
 _FIRST_OUTPUT_WAIT_S = 1.0  # how long a stream's first chunk may wait for ffmpeg's first bytes
@@ -41,6 +47,13 @@ class EncoderError(KokoroUIError):
 
 def to_int16(audio: np.ndarray) -> bytes:
     return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def scale(audio: np.ndarray, volume: float) -> np.ndarray:
+    """`audio` times `volume`, clipped to [-1, 1]."""
+    if volume == 1.0:
+        return audio
+    return np.clip(audio * np.float32(volume), -1.0, 1.0)
 
 
 def wav_header(data_bytes: int = UNKNOWN_SIZE) -> bytes:

@@ -16,7 +16,7 @@ from kokoro_ui.server import running_server
 
 TEXT = "Hi there."
 VERSIONS = ("v1.0", "v0.19")
-FORMATS = ("wav", "mp3", "flac", "opus", "pcm")
+FORMATS = ("wav", "mp3", "flac", "opus", "aac", "pcm")
 WAV_HEADER_BYTES = 44
 
 
@@ -79,7 +79,7 @@ def test_speech_decodes_at_24_khz_with_the_length_the_model_made(api, reference_
     if response_format == "opus":  # Opus decodes at 48 kHz, whatever it was made from
         assert rate == 48_000
         assert abs(samples / 2 - expected) <= 0.01 * SAMPLE_RATE_HZ
-    elif response_format == "mp3":  # the encoder's delay and last-frame padding, no more
+    elif response_format in ("mp3", "aac"):  # the encoder's delay and last-frame padding, no more
         assert rate == SAMPLE_RATE_HZ
         assert expected <= samples <= expected + 0.1 * SAMPLE_RATE_HZ
     else:
@@ -87,6 +87,18 @@ def test_speech_decodes_at_24_khz_with_the_length_the_model_made(api, reference_
         assert samples == expected
     if not stream:
         assert response.headers["Content-Length"] == str(sum(map(len, pieces)))
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_aac_is_adts_every_frame_starting_with_its_own_header(api, stream):
+    response, pieces = speak(api, input=TEXT, response_format="aac", stream=stream)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "audio/aac"
+    data, frames = b"".join(pieces), 0
+    while data:  # ADTS: a 12-bit sync word, then the frame's length in bytes 3-5
+        assert data[0] == 0xFF and data[1] & 0xF0 == 0xF0, f"no ADTS header at frame {frames}"
+        length = (data[3] & 0x03) << 11 | data[4] << 3 | data[5] >> 5
+        data, frames = data[length:], frames + 1
+    assert frames > 10
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
