@@ -19,7 +19,7 @@ import torch
 from kokoro import KModel
 
 from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
-from kokoro_ui.engine import pacing
+from kokoro_ui.engine import pacing, phoneme_input
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
 from kokoro_ui.engine.memory import return_freed_memory
 from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel, weights_digest
@@ -112,6 +112,17 @@ class Release:
         first = next(texts, "")
         segments = itertools.chain(self.frontend.segments(first, lang),  # fails now if lang's G2P is missing
                                    (segment for piece in texts for segment in self.frontend.segments(piece, lang)))
+        return self._chunks(segments, self.voice_pack(entry), speed)
+
+    def stream_phonemes(self, phonemes: str, voice: str, speed: float = 1.0) -> Iterator[Chunk]:
+        """Chunks of speech for `phonemes` in this release's own notation, its G2P bypassed.
+
+        Cut into passes of at most 510 tokens and styled by the release's own rule
+        (`phoneme_input`); symbols outside its vocabulary are refused now, before any work.
+        """
+        entry = self.voices.get(voice)
+        phoneme_input.check_symbols(phonemes, self.frontend.tokenize, self.spec.version)
+        segments = (Segment("", piece) for piece in phoneme_input.passes(phonemes))
         return self._chunks(segments, self.voice_pack(entry), speed)
 
     def voice_pack(self, voice: Voice) -> torch.Tensor:
