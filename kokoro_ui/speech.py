@@ -1,4 +1,5 @@
-"""Speech synthesis as a service: a validated request in, chunks and their measurements out.
+"""Speech synthesis as a service: a validated request (text, or phonemes) in, chunks and their
+measurements out.
 
 Every surface that speaks with one release at a time (the HTTP API, the Gradio named API)
 validates its input with `kokoro_ui.validation`, calls `synthesize`, and iterates the
@@ -8,21 +9,26 @@ module's. Loading a release and forward passes block: call these from a worker t
 
 import threading
 import time
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 from kokoro_ui.admission import Ticket
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.engine.release import ModelInfo, Release
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker
-from kokoro_ui.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.validation import InvalidInputError, PhonemesRequest, SpeechRequest
 from kokoro_ui.zerogpu import gpu
+
+Request = Union[SpeechRequest, PhonemesRequest]  # text to say, or phonemes in the release's notation
 
 
 @gpu
-def speak(release: Release, request: SpeechRequest) -> Iterator[Chunk]:
+def speak(release: Release, request: Request) -> Iterator[Chunk]:
     """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass."""
-    yield from release.stream(request.text, request.voice, request.speed, request.lang)
+    if isinstance(request, PhonemesRequest):
+        yield from release.stream_phonemes(request.phonemes, request.voice, request.speed)
+    else:
+        yield from release.stream(request.text, request.voice, request.speed, request.lang)
 
 
 class Synthesis:
@@ -33,7 +39,7 @@ class Synthesis:
     `InvalidInputError` on the first `next()`, like any other error in the first chunk.
     """
 
-    def __init__(self, request: SpeechRequest, info: ModelInfo, tracker: RunTracker, chunks: Iterator[Chunk],
+    def __init__(self, request: Request, info: ModelInfo, tracker: RunTracker, chunks: Iterator[Chunk],
                  ticket: Ticket):
         self.request = request
         self.info = info  # the release: version, weight source, backend, real speech or noise
@@ -86,7 +92,7 @@ class Synthesis:
         self.close()
 
 
-def synthesize(manager: ModelManager, request: SpeechRequest, started_at: Optional[float] = None,
+def synthesize(manager: ModelManager, request: Request, started_at: Optional[float] = None,
                mode: str = "single") -> Synthesis:
     """Start speaking `request`: loads its release if it must (a `WeightsError` if it cannot).
 
@@ -102,6 +108,6 @@ def synthesize(manager: ModelManager, request: SpeechRequest, started_at: Option
     except BaseException:
         ticket.release()
         raise
-    tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
+    tracker = RunTracker(started_at, request.version, request.voice, mode, request.characters,
                          release.info.backend, release.info.weights_kind, loaded_first)
     return Synthesis(request, release.info, tracker, chunks, ticket)
