@@ -29,6 +29,8 @@ class Settings:
     preload: str = ""  # releases loaded at start, comma-separated (e.g. "v1.0,v0.19"); others on first use
     default_voice_v1_0: str = "af_heart"  # each release's voice when a request names none
     default_voice_v0_19: str = "af"
+    download_ttl_s: int = 3_600  # how long a `return_download_link` file is kept (Kokoro-FastAPI: an hour)
+    download_max_mb: int = 512  # the most such files may hold in all; the oldest go first
 
     def default_voice(self, version: str) -> str:
         return {"v1.0": self.default_voice_v1_0, "v0.19": self.default_voice_v0_19}[version]

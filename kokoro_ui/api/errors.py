@@ -29,6 +29,10 @@ API_FIELDS = {"text": "input"}  # the validation layer's field names where the A
 _PARAM_OF = {UnknownVersionError: "version", UnknownVoiceError: "voice", UnsupportedLanguageError: "lang"}
 
 
+class NotFoundError(KokoroUIError):
+    """What the request names is not here (a route this app does not provide, an expired download): a 404."""
+
+
 def error_response(status: int, message: str, type_: str = "invalid_request_error", param: Optional[str] = None,
                    code: Optional[str] = None, headers: Optional[dict] = None) -> JSONResponse:
     body = ErrorBody(error=ErrorDetail(message=message, type=type_, param=param, code=code))
@@ -36,7 +40,10 @@ def error_response(status: int, message: str, type_: str = "invalid_request_erro
 
 
 def kokoro_error_response(error: KokoroUIError) -> JSONResponse:
-    """Our exceptions: too busy (429), the request's fault (400), the weights' (503) or the encoder's (500)."""
+    """Our exceptions: too busy (429), not here (404), the request's fault (400), the weights' (503) or the
+    encoder's (500)."""
+    if isinstance(error, NotFoundError):
+        return error_response(404, str(error), code="not_found")
     if isinstance(error, BusyError):
         return error_response(429, str(error), "rate_limit_error", None, "busy",
                               headers={"Retry-After": str(error.retry_after_s)})
