@@ -156,11 +156,12 @@ def test_a_client_that_disconnects_mid_stream_stops_the_forward_passes(api, mana
     assert release.forward_passes <= passes_at_disconnect + 1  # at most the pass that was under way
 
 
-def test_models_list_the_default_and_both_releases(api):
+def test_models_list_the_default_both_releases_and_openai_names_for_the_default(api):
     models = api.get("/v1/models").json()
     assert models["object"] == "list"
     assert {(card["id"], card["version"]) for card in models["data"]} == {
-        ("kokoro", "v1.0"), ("kokoro-v1.0", "v1.0"), ("kokoro-v0.19", "v0.19")}
+        ("kokoro", "v1.0"), ("kokoro-v1.0", "v1.0"), ("kokoro-v0.19", "v0.19"),
+        ("tts-1", "v1.0"), ("tts-1-hd", "v1.0"), ("gpt-4o-mini-tts", "v1.0")}
 
 
 @pytest.mark.parametrize("version, count, default", [("v0.19", 11, "af"), ("v1.0", 54, "af_heart")])

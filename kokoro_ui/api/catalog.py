@@ -1,30 +1,53 @@
-"""What the API can do, and its state: `GET /v1/models`, `GET /v1/audio/voices`, `GET /health`."""
+"""What the API can do, and its state: `GET /v1/models[/{model}]`, `GET /v1/audio/voices`, `GET /health`.
 
-from typing import Optional
+The shapes are OpenAI's and Kokoro-FastAPI's with this app's fields added (`version` on a model,
+a voice's language and pairing); where one key cannot hold both shapes, Kokoro-FastAPI's older
+voice list of plain names, it is the client's choice (`?legacy=true`).
+"""
+
+from typing import Optional, Union
 
 from fastapi import APIRouter
 
-from kokoro_ui.api.schemas import ErrorBody, Health, ModelCard, ModelList, ReleaseHealth, VoiceCard, VoiceList
+from kokoro_ui.api.errors import NotFoundError
+from kokoro_ui.api.schemas import (ErrorBody, Health, LegacyVoiceList, ModelCard, ModelList, ReleaseHealth, VoiceCard,
+                                   VoiceList)
 from kokoro_ui.manager import ModelManager
-from kokoro_ui.validation import validate_version
+from kokoro_ui.validation import model_names, validate_version
 
 
 def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
     @router.get("/v1/models")
     def list_models() -> ModelList:
-        """'kokoro' is the default release; 'kokoro-<version>' names one."""
-        default = manager.resolve_version()
-        return ModelList(data=[ModelCard(id="kokoro", version=default)]
-                         + [ModelCard(id=f"kokoro-{version}", version=version) for version in manager.versions()])
+        """'kokoro' (and OpenAI's names, as Kokoro-FastAPI maps them) is the default release; 'kokoro-<version>' names one."""
+        return ModelList(data=[ModelCard(id=name, version=version) for name, version in model_names(manager).items()])
+
+    @router.get("/v1/models/{model}", responses={404: {"model": ErrorBody}})
+    def retrieve_model(model: str) -> ModelCard:
+        """One model of the list, by its id."""
+        version = model_names(manager).get(model)
+        if version is None:
+            raise NotFoundError(f"No model {model[:40]!r}; GET /v1/models lists them: {', '.join(model_names(manager))}.")
+        return ModelCard(id=model, version=version)
 
     @router.get("/v1/audio/voices", responses={400: {"model": ErrorBody}})
-    def list_voices(version: Optional[str] = None) -> VoiceList:
-        """The release's voices (default v1.0), read from its manifest: no model is loaded."""
+    def list_voices(version: Optional[str] = None, legacy: bool = False) -> Union[VoiceList, LegacyVoiceList]:
+        """The release's voices (default v1.0), read from its manifest: no model is loaded.
+
+        `legacy=true` gives them as plain names, as Kokoro-FastAPI's `?legacy=true` does."""
         version = validate_version(manager, version or manager.resolve_version())
-        return VoiceList(version=version, default=manager.settings.default_voice(version), voices=[
+        default, voices = manager.settings.default_voice(version), manager.voices(version)
+        if legacy:
+            return LegacyVoiceList(version=version, default=default, voices=voices.ids())
+        return VoiceList(version=version, default=default, voices=[
             VoiceCard(id=voice.id, name=voice.name, language=voice.language, language_tag=voice.language_tag,
                       gender=voice.gender, pairs_with=voice.pairs_with)
-            for voice in manager.voices(version)])
+            for voice in voices])
+
+    @router.get("/v1/test")
+    def test_route() -> dict[str, str]:
+        """Kokoro-FastAPI's 'is the API routed' check."""
+        return {"status": "ok"}
 
     @router.get("/health")
     def health() -> Health:

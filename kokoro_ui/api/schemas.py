@@ -4,7 +4,7 @@ These check types and shapes only; what values mean (is the voice one of the rel
 speed in range, is the text sayable) is `kokoro_ui.validation`'s job, so every surface agrees.
 """
 
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
@@ -13,8 +13,29 @@ from kokoro_ui.audio_formats import FORMATS
 AudioFormat = Literal[FORMATS]
 
 
+class NormalizationOptions(BaseModel):
+    """Kokoro-FastAPI's text normalisation switches, with its defaults (see README: compatibility)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    normalize: bool = Field(True, description="Each release's own text normalisation; false is v1.0 only.")
+    unit_normalization: bool = False
+    url_normalization: bool = True
+    email_normalization: bool = True
+    optional_pluralization_normalization: bool = True
+    phone_normalization: bool = True
+    replace_remaining_symbols: bool = True
+
+
+class VoiceAlias(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    voice: str
+    rate: Optional[StrictFloat] = Field(None, description="Multiplies the request's speed while this alias speaks.")
+
+
 class SpeechBody(BaseModel):
-    """`POST /v1/audio/speech`: OpenAI's fields, plus `version` and `lang`."""
+    """`POST /v1/audio/speech`: OpenAI's fields, Kokoro-FastAPI's, plus `version` and `lang`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -33,6 +54,58 @@ class SpeechBody(BaseModel):
     stream_format: Literal["audio"] = Field("audio", description="Only 'audio' (OpenAI's 'sse' is not offered).")
     instructions: Optional[str] = Field(None, description="Accepted for OpenAI compatibility, and ignored: "
                                                           "Kokoro takes no instructions.")
+    # Kokoro-FastAPI's fields, with its meanings (README: "Kokoro-FastAPI compatibility")
+    lang_code: Optional[str] = Field(None, description="Kokoro-FastAPI's name for `lang`; if both are given, "
+                                                       "they must agree.")
+    volume_multiplier: Optional[StrictFloat] = Field(1.0, description="Multiplies the samples: 0 to 5, loud "
+                                                                      "passages clip above ~2.")
+    normalization_options: Optional[NormalizationOptions] = None
+    return_download_link: bool = Field(False, description="Also keep the audio for a while: its path (under /v1) "
+                                                          "is in the X-Download-Path header.")
+    download_format: Optional[AudioFormat] = Field(None, description="The download's format (default: "
+                                                                     "response_format); needs return_download_link.")
+    return_timing: bool = Field(False, description="With return_download_link: each chunk's text, start and end "
+                                                   "(s) as JSON, its path in the X-Timing-Path header.")
+    voice_aliases: Optional[dict[str, Union[str, VoiceAlias]]] = Field(
+        None, description="Short names for voices in this request, e.g. {\"narrator\": \"af_bella\"}.")
+    allow_voice_tags: bool = Field(False, description="Inline [voice:...] tags: not supported here (true is a 400).")
+    ssml: bool = Field(False, description="SSML input: not supported here (true is a 400).")
+
+    def normalization_set(self) -> dict[str, bool]:
+        """The normalisation options the request set itself (the rest are defaults it did not ask for)."""
+        options = self.normalization_options
+        return {} if options is None else options.model_dump(include=options.model_fields_set)
+
+    def alias_targets(self) -> dict[str, tuple[str, Optional[float]]]:
+        """`voice_aliases` as name -> (voice, rate)."""
+        return {name: (target, None) if isinstance(target, str) else (target.voice, target.rate)
+                for name, target in (self.voice_aliases or {}).items()}
+
+
+class PhonemizeBody(BaseModel):
+    """`POST /dev/phonemize`: Kokoro-FastAPI's fields, plus `version`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    language: str = Field("a", description="A kokoro language code or alias ('a', 'en-us', 'b', …).")
+    version: Optional[str] = Field(None, description="'v1.0' (default) or 'v0.19'.")
+
+
+class Phonemes(BaseModel):
+    phonemes: str  # the release's chunks' phonemes, joined by spaces: POST /dev/generate_from_phonemes takes them
+    tokens: list[int]  # their token ids, with the pad token (0) at each end, as the network gets them
+    version: str
+
+
+class FromPhonemesBody(BaseModel):
+    """`POST /dev/generate_from_phonemes`: Kokoro-FastAPI's fields, plus `version`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phonemes: str = Field(description="Phonemes in the release's own notation (POST /dev/phonemize gives them).")
+    voice: Optional[str] = Field(None, description="One of the release's voices; default: its default voice.")
+    version: Optional[str] = Field(None, description="'v1.0' (default) or 'v0.19'.")
 
 
 class ModelCard(BaseModel):
@@ -61,6 +134,14 @@ class VoiceList(BaseModel):
     version: str
     default: str
     voices: list[VoiceCard]
+
+
+class LegacyVoiceList(BaseModel):
+    """`?legacy=true`: Kokoro-FastAPI's older shape, voices as plain names."""
+
+    version: str
+    default: str
+    voices: list[str]
 
 
 class ReleaseHealth(BaseModel):
