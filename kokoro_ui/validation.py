@@ -38,11 +38,12 @@ _LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
 
 
 class InvalidInputError(KokoroUIError):
-    """Input a user can fix; `field` names the input at fault."""
+    """Input a user can fix; `field` names the input at fault, `param` the surface's own name for it if that differs."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, param: Optional[str] = None):
         super().__init__(message)
         self.field = field
+        self.param = param
 
 
 @dataclass(frozen=True)

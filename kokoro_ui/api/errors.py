@@ -25,7 +25,7 @@ from kokoro_ui.validation import InvalidInputError
 
 log = logging.getLogger(__name__)
 
-API_FIELDS = {"text": "input"}  # the validation layer's field names where the API calls them otherwise
+API_FIELDS = {"text": "input"}  # the validation layer's field names where the speech API calls them otherwise
 _PARAM_OF = {UnknownVersionError: "version", UnknownVoiceError: "voice", UnsupportedLanguageError: "lang"}
 
 
@@ -52,7 +52,7 @@ def kokoro_error_response(error: KokoroUIError) -> JSONResponse:
     if isinstance(error, EncoderError):
         return error_response(500, str(error), "server_error", "response_format", "encoder_failed")
     if isinstance(error, InvalidInputError):
-        param = API_FIELDS.get(error.field, error.field)
+        param = error.param or API_FIELDS.get(error.field, error.field)
         return error_response(400, f"Invalid '{param}': {error}", param=param, code="invalid_value")
     param = next((name for kind, name in _PARAM_OF.items() if isinstance(error, kind)), None)
     return error_response(400, str(error), param=param, code="invalid_value")

@@ -26,7 +26,10 @@ def add_phonemize_route(router: APIRouter, manager: ModelManager) -> None:
 
 
 def phonemes_of(manager: ModelManager, body: PhonemizeBody) -> Phonemes:
-    text = validate_text(body.text, manager.settings.max_chars)
+    try:
+        text = validate_text(body.text, manager.settings.max_chars)
+    except InvalidInputError as error:  # this route calls it 'text', as the validation layer does
+        raise InvalidInputError(error.field, str(error), param="text") from None
     version = validate_version(manager, body.version or manager.resolve_version())
     lang = validate_lang(body.language, "language") or "a"
     release = manager.get_model(version)
@@ -36,5 +39,5 @@ def phonemes_of(manager: ModelManager, body: PhonemizeBody) -> Phonemes:
     except UnsupportedLanguageError as error:  # its G2P is not installed here
         raise InvalidInputError("language", str(error)) from None
     if not phonemes:
-        raise InvalidInputError("text", f"Kokoro {version} found nothing it can say in this text.")
+        raise InvalidInputError("text", f"Kokoro {version} found nothing it can say in this text.", param="text")
     return Phonemes(phonemes=phonemes, tokens=[0, *release.frontend.tokenize(phonemes), 0], version=version)
