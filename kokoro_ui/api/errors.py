@@ -74,7 +74,8 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
     if kind == "missing":
         return error_response(400, f"Missing required field '{param}'.", param=param, code="missing_required_parameter")
     if kind == "extra_forbidden":
-        return error_response(400, f"Unknown field '{param}'.", param=param, code="unknown_parameter")
+        where = f" in '{param}'" if len(location) > 2 else ""  # a key inside an object field
+        return error_response(400, f"Unknown field '{location[-1]}'{where}.", param=param, code="unknown_parameter")
     got = repr(detail.get("input"))
     got = got if len(got) <= 40 else got[:37] + "…"
     return error_response(400, f"Invalid '{param}': {message} (got {got}).", param=param, code="invalid_type")

@@ -66,7 +66,7 @@ class SpeechBody(BaseModel):
                                                                      "response_format); needs return_download_link.")
     return_timing: bool = Field(False, description="With return_download_link: each chunk's text, start and end "
                                                    "(s) as JSON, its path in the X-Timing-Path header.")
-    voice_aliases: Optional[dict[str, Union[str, VoiceAlias]]] = Field(
+    voice_aliases: Optional[dict[str, Union[VoiceAlias, str]]] = Field(
         None, description="Short names for voices in this request, e.g. {\"narrator\": \"af_bella\"}.")
     allow_voice_tags: bool = Field(False, description="Inline [voice:...] tags: not supported here (true is a 400).")
     ssml: bool = Field(False, description="SSML input: not supported here (true is a 400).")
