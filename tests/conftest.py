@@ -9,6 +9,7 @@ import os
 import pytest
 
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.server import running_server
 from kokoro_ui.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
@@ -39,3 +40,10 @@ def v1(manager: ModelManager):
 @pytest.fixture(scope="session")
 def v019(manager: ModelManager):
     return manager.get_model("v0.19")
+
+
+@pytest.fixture(scope="session")
+def server_url(manager, v1, v019) -> str:
+    """One app for the session's HTTP tests that need no server of their own, both releases loaded."""
+    with running_server(manager) as url:
+        yield url

@@ -14,12 +14,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import THREE_PARAGRAPHS
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.server import running_server
 
 
 @pytest.fixture(scope="module")
-def api(manager, v1, v019):
-    with running_server(manager) as url, httpx.Client(base_url=url, timeout=600) as client:
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=600) as client:
         yield client
 
 

@@ -17,15 +17,13 @@ import soundfile
 from openai import OpenAI
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
-from kokoro_ui.server import running_server
 
 VERSIONS = ("v1.0", "v0.19")
 
 
 @pytest.fixture(scope="module")
-def server(manager, v1, v019):
-    with running_server(manager) as url:
-        yield url
+def server(server_url):
+    return server_url
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,14 @@ import torch
 
 from kokoro_ui.api.not_provided import NOT_PROVIDED
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.server import running_server
 from kokoro_ui.validation import OPENAI_VOICES
 
 TEXT = "Hello world!"
 
 
 @pytest.fixture(scope="module")
-def api(manager, v1, v019):
-    with running_server(manager) as url, httpx.Client(base_url=url, timeout=600) as client:
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=600) as client:
         yield client
 
 
