@@ -5,8 +5,10 @@ from typing import Optional
 from fastapi import APIRouter
 
 from kokoro_ui.api.schemas import ErrorBody, Health, ModelCard, ModelList, ReleaseHealth, VoiceCard, VoiceList
+from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.validation import validate_version
+from kokoro_ui.weights.voices import Voice
 
 
 def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
@@ -19,12 +21,11 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
 
     @router.get("/v1/audio/voices", responses={400: {"model": ErrorBody}})
     def list_voices(version: Optional[str] = None) -> VoiceList:
-        """The release's voices (default v1.0), read from its manifest: no model is loaded."""
+        """The release's voices (default v1.0), read from its manifest: no model is loaded. A voice whose
+        language this server cannot speak is listed with `available: false` and the reason."""
         version = validate_version(manager, version or manager.resolve_version())
-        return VoiceList(version=version, default=manager.settings.default_voice(version), voices=[
-            VoiceCard(id=voice.id, name=voice.name, language=voice.language, language_tag=voice.language_tag,
-                      gender=voice.gender, pairs_with=voice.pairs_with)
-            for voice in manager.voices(version)])
+        return VoiceList(version=version, default=manager.settings.default_voice(version),
+                         voices=[_voice_card(version, voice) for voice in manager.voices(version)])
 
     @router.get("/health")
     def health() -> Health:
@@ -37,3 +38,10 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
                     for status in manager.status()]
         return Health(status="degraded" if any(release.error for release in versions) else "ok",
                       weights_setting=manager.settings.weights, versions=versions)
+
+
+def _voice_card(version: str, voice: Voice) -> VoiceCard:
+    availability = voice_availability(version, voice)
+    return VoiceCard(id=voice.id, name=voice.name, language=voice.language, language_tag=voice.language_tag,
+                     gender=voice.gender, pairs_with=voice.pairs_with, available=availability.available,
+                     reason=availability.reason or None)

@@ -5,6 +5,7 @@ from functools import partial
 
 import gradio as gr
 
+from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
@@ -26,7 +27,9 @@ class CompareTab:
 
 
 def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
-    return [(f"{voice.flag} {voice.name} — {voice.accent}, {voice.gender} ({voice.id})", voice.id)
+    """Every voice of the release; one whose language this server cannot speak says so in its label."""
+    return [(f"{voice.flag} {voice.name} — {voice.accent}, {voice.gender} ({voice.id})"
+             + ("" if voice_availability(version, voice).available else " — can't speak on this server"), voice.id)
             for voice in manager.voices(version)]
 
 
