@@ -3,7 +3,8 @@
 The loop is the same for both releases; what differs is handed in: the `FrontEnd` (text ->
 phonemes -> token ids, and which voice-pack row styles a chunk) and the `ReleaseSpec`.
 Forward passes of one release are serialised: on two cores, two passes through one model
-at once only slow each other down and double the peak memory.
+at once only slow each other down and double the peak memory; a visitor's pass goes before
+background work (`engine.gate`).
 """
 
 import gc
@@ -22,6 +23,7 @@ from kokoro import KModel
 from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
 from kokoro_ui.engine import pacing
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
+from kokoro_ui.engine.gate import ForwardGate
 from kokoro_ui.engine.memory import return_freed_memory
 from kokoro_ui.weights.mix import mix_packs, parse_mix
 from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel, weights_digest
@@ -97,7 +99,7 @@ class Release:
         self._packs: dict[str, torch.Tensor] = {}
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
-        self._forward_lock = threading.Lock()
+        self.forward_gate = ForwardGate()  # visitors' passes first; background passes wait (`engine.gate`)
 
     def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
                fast_first: Optional[bool] = None) -> Iterator[Chunk]:
@@ -183,10 +185,10 @@ class Release:
     def forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> "ForwardPass":
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.
 
-        Timed inside the lock, so time spent waiting for another request is not counted.
+        Timed inside the gate, so time spent waiting for another request is not counted.
         """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
-        with self._forward_lock:
+        with self.forward_gate.passing():
             self.forward_passes += 1
             started = time.perf_counter()
             audio, durations = self.backend(input_ids, style, speed)
