@@ -29,6 +29,8 @@ class Settings:
     preload: str = ""  # releases loaded at start, comma-separated (e.g. "v1.0,v0.19"); others on first use
     default_voice_v1_0: str = "af_heart"  # each release's voice when a request names none
     default_voice_v0_19: str = "af"
+    samples_dir: Path = Path.home() / ".cache" / "kokoro_ui" / "samples"  # the gallery's rendered samples (WAV)
+    prerender_samples: bool = True  # render every voice's gallery sample in the background once both releases are loaded
 
     def default_voice(self, version: str) -> str:
         return {"v1.0": self.default_voice_v1_0, "v0.19": self.default_voice_v0_19}[version]
