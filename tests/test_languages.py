@@ -6,6 +6,9 @@ checked against espeak-ng's own reading of the sentence in that language, and in
 """
 
 import difflib
+import json
+import subprocess
+import sys
 
 import espeakng_loader
 import numpy as np
@@ -73,3 +76,39 @@ def test_mandarin_is_read_with_its_tones(v1):
 def test_v0_19_says_why_it_cannot_speak_a_language_it_never_had():
     availability = language_availability("v0.19", "j")
     assert not availability.available and "Kokoro v0.19 cannot speak" in availability.reason
+
+
+UNAVAILABLE_PROBE = """
+import json, sys
+sys.modules["pyopenjtalk"] = None  # as on a server without Japanese's G2P: importing it fails
+from fastapi.testclient import TestClient
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.server import create_app
+from kokoro_ui.settings import Settings
+from kokoro_ui.ui.compare_tab import voice_choices
+from kokoro_ui.ui.gallery_cards import gallery_cards
+
+manager = ModelManager(Settings(weights="synthetic"))
+with TestClient(create_app(manager)) as client:
+    listed = client.get("/v1/audio/voices").json()["voices"]
+    speech = client.post("/v1/audio/speech", json={"input": "こんにちは", "voice": "jf_alpha"})
+card = next(card for card in gallery_cards(manager) if card.voice.id == "jf_alpha")
+print(json.dumps({"api": {voice["id"]: [voice["available"], voice["reason"]] for voice in listed},
+                  "speech": [speech.status_code, speech.json()["error"]["message"]],
+                  "card": [card.availability.available, card.label],
+                  "choices": dict((value, label) for label, value in voice_choices(manager, "v1.0"))}))
+"""
+
+
+def test_a_language_whose_g2p_cannot_be_built_here_is_marked_unavailable_everywhere():
+    """In a process of its own, since availability is decided once per process."""
+    done = subprocess.run([sys.executable, "-c", UNAVAILABLE_PROBE], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    available, reason = seen["api"]["jf_alpha"]
+    assert available is False and "cannot speak Japanese on this server" in reason
+    assert seen["api"]["af_heart"] == [True, None] and seen["api"]["zf_xiaobei"] == [True, None]
+    assert seen["speech"][0] == 400 and "cannot speak Japanese" in seen["speech"][1]
+    assert seen["card"][0] is False and "Can't be played here" in seen["card"][1]
+    assert "can't speak on this server" in seen["choices"]["jf_alpha"]
+    assert "can't speak" not in seen["choices"]["af_heart"]
