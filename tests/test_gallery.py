@@ -54,7 +54,7 @@ def test_a_card_plays_its_voice_at_the_listening_loudness_and_says_it_is_noise(m
 
 
 def test_choosing_a_voice_gives_its_exact_name_and_working_snippets(manager):
-    chosen, curl, python, slot = choose_voice("v1.0", "af_heart")
+    chosen, curl, python, slot = choose_voice("v1.0", "af_heart", "It's me.")
     assert "`af_heart`" in chosen and slot == "af_heart"
     body = json.loads(re.search(r"-d '(.*)'", curl).group(1))
     assert body == {"model": "kokoro", "input": body["input"], "voice": "af_heart", "version": "v1.0"}

@@ -50,15 +50,17 @@ def ready_style(manager: ModelManager, samples: SampleCache, cards: list[Card]) 
     return f"<style>{rules}</style>", gr.Timer(active=len(ready) < len(playable))
 
 
-def choose_voice(release: str, voice: str, request: Optional[gr.Request] = None) -> tuple:
-    """The exact voice (or mix), ready-to-paste examples for the HTTP API, and the voice in its compare slot."""
+def choose_voice(release: str, voice: str, text: str, request: Optional[gr.Request] = None) -> tuple:
+    """The exact voice (or mix), ready-to-paste examples for the HTTP API saying `text`, and the voice
+    in its compare slot."""
     base_url = _base_url(request)
-    body = f'{{"model": "kokoro", "input": "Hello there!", "voice": "{voice}", "version": "{release}"}}'
+    text = text.replace("'", "’")  # the curl example quotes its body with '
+    body = f'{{"model": "kokoro", "input": "{text}", "voice": "{voice}", "version": "{release}"}}'
     curl = (f"curl {base_url}/v1/audio/speech \\\n  -H 'Content-Type: application/json' \\\n"
             f"  -d '{body}' \\\n  --output speech.mp3")
     python = (f'from openai import OpenAI\n\nclient = OpenAI(base_url="{base_url}/v1", api_key="not-needed")\n'
               f'with client.audio.speech.with_streaming_response.create(\n'
-              f'    model="kokoro", voice="{voice}", input="Hello there!",\n'
+              f'    model="kokoro", voice="{voice}", input="{text}",\n'
               f'    extra_body={{"version": "{release}"}},\n) as response:\n'
               '    response.stream_to_file("speech.mp3")\n')
     chosen = (f"### Your voice: **`{voice}`**\nIn Kokoro **{release}**. Use exactly this voice name and "
@@ -95,10 +97,11 @@ def play_mix(manager: ModelManager, samples: SampleCache, release: str, first: s
     return play_sample(manager, samples, release, mix_of_two(first, second, first_percent))
 
 
-def choose_voice_of_mix(release: str, first: str, second: str, first_percent: float,
+def choose_voice_of_mix(manager: ModelManager, release: str, first: str, second: str, first_percent: float,
                         request: Optional[gr.Request] = None) -> tuple:
     """`choose_voice` for the mix, which goes into the compare slot of its own release only."""
-    chosen, curl, python, mix = choose_voice(release, mix_of_two(first, second, first_percent), request)
+    text = sample_sentence(manager.voices(release).get(first).language)
+    chosen, curl, python, mix = choose_voice(release, mix_of_two(first, second, first_percent), text, request)
     return chosen, curl, python, mix if release == NEW else gr.skip(), mix if release == OLD else gr.skip()
 
 

@@ -75,7 +75,7 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, samples: O
           [column for column, _, _, _ in drawn], api_visibility="private", show_progress="hidden")
     send.click(lambda old, new: (old, new, gr.Tabs(selected="compare")), [slots[OLD], slots[NEW]],
                [compare.left_voice, compare.right_voice, tabs], api_visibility="private")
-    mixing.choose.click(handlers.choose_voice_of_mix, [mixing.release, mixing.first, mixing.second, mixing.share],
+    mixing.choose.click(partial(handlers.choose_voice_of_mix, manager), [mixing.release, mixing.first, mixing.second, mixing.share],
                         [*chose, slots[NEW], slots[OLD]], api_visibility="private")
     for card, (_, play, pick, star) in zip(cards, drawn):
         if play is not None:
@@ -84,8 +84,8 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, samples: O
                        queue=False)  # straight to the handler: a ready sample starts playing at once
             star.click(partial(handlers.toggle_shortlist, card.key), shortlist, shortlist, api_visibility="private",
                        show_progress="hidden")
-        pick.click(partial(handlers.choose_voice, card.release, card.voice.id), None, [*chose, slots[card.release]],
-                   api_visibility="private")
+        pick.click(partial(handlers.choose_voice, card.release, card.voice.id, sample_sentence(card.voice.language)),
+                   None, [*chose, slots[card.release]], api_visibility="private")
 
 
 def _shortlist_panel(manager: ModelManager, samples: SampleCache, shortlist: gr.BrowserState, player: gr.Audio,
