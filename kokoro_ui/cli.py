@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="speak a text into a WAV file")
     synth.add_argument("text")
     synth.add_argument("-o", "--output", required=True, help="WAV file to write")
-    synth.add_argument("--voice", default="af_heart")
+    synth.add_argument("--voice", default="af_heart", help="a voice, or a mix such as 'af_bella(2)+af_sky(1)'")
     synth.add_argument("--speed", type=float, default=1.0)
     synth.set_defaults(run=_synth)
 

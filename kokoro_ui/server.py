@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from kokoro_ui.api import create_router
 from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.samples.cache import SampleCache
+from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
 from kokoro_ui.ui.app import CSS, build_ui
@@ -33,6 +35,8 @@ def serve(settings: Settings) -> None:
     limit_arenas(2)  # one per core of a free Space (see `memory`): what request threads free stays reusable
     manager = ModelManager(settings)
     preload(manager)  # the releases `settings.preload` names, in the background
+    if settings.prerender_samples:
+        SampleRenderer(SampleCache(manager)).start()  # waits for both releases, then never goes ahead of a visitor
     uvicorn.run(create_app(manager), host=settings.host, port=settings.port, log_level="warning")
 
 

@@ -15,6 +15,7 @@ from kokoro.pipeline import ALIASES as LANGUAGE_ALIASES  # 'en-us' -> 'a', …: 
 from kokoro_ui.engine import phoneme_input
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.weights.mix import MAX_TERMS, count_terms, is_mix, parse_mix
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 MIN_VOLUME, MAX_VOLUME = 0.0, 5.0  # a multiplier of the samples; loud passages clip above ~2
@@ -31,6 +32,7 @@ _FASTAPI_NORMALIZER_RULES = {"unit_normalization": "units (10KB as 10 kilobytes)
                              "replace_remaining_symbols": "the remaining symbols as words"}
 MAX_WORD_CHARS = 300  # a word longer than this would exceed 510 phonemes in one forward pass
 MAX_VOICE_CHARS = 64
+MAX_MIX_CHARS = MAX_TERMS * (MAX_VOICE_CHARS // 2)  # eight names with weights, and room for spaces
 LANGUAGES = {"a": "en-US", "b": "en-GB", "e": "es", "f": "fr-FR", "h": "hi", "i": "it", "j": "ja",
              "p": "pt-BR", "z": "zh"}
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -110,16 +112,46 @@ def validate_version(manager: ModelManager, version: object) -> str:
 
 
 def validate_voice(manager: ModelManager, voice: object, version: str) -> str:
+    """The voice's name, or a mix of the release's voices written out in full (``af_bella(2)+af_sky(1)``)."""
     if not isinstance(voice, str):
         raise InvalidInputError("voice", f"Voice must be a voice name, not {type(voice).__name__}.")
     if not voice.strip():
         raise InvalidInputError("voice", "Voice is empty: choose a voice, e.g. af_heart.")
+    if is_mix(voice):
+        return _validate_mix(manager, voice, version)
     if len(voice) > MAX_VOICE_CHARS:
         raise InvalidInputError("voice", f"Voice name is {len(voice):,} characters long; no voice name is longer than {MAX_VOICE_CHARS}.")
     try:
         return manager.voices(version).get(voice).id
     except KokoroUIError as error:
+        raise InvalidInputError("voice", _other_release_hint(manager, voice, version) or str(error)) from None
+
+
+def _validate_mix(manager: ModelManager, voice: str, version: str) -> str:
+    if count_terms(voice) <= MAX_TERMS and len(voice) > MAX_MIX_CHARS:
+        raise InvalidInputError("voice", f"The voice mix is {len(voice):,} characters long; a mix of "
+                                f"{MAX_TERMS} voices fits in {MAX_MIX_CHARS}.")
+    try:
+        mix = parse_mix(voice)
+    except KokoroUIError as error:
         raise InvalidInputError("voice", str(error)) from None
+    for term in mix.terms:  # each voice must be one of this release's
+        validate_voice(manager, term.voice_id, version)
+    try:
+        mix.voices(manager.voices(version))
+    except KokoroUIError as error:  # voices of different languages
+        raise InvalidInputError("voice", str(error)) from None
+    return mix.name
+
+
+def _other_release_hint(manager: ModelManager, voice: str, version: str) -> Optional[str]:
+    """For a voice of another release: which one, since voices only work with their own."""
+    owner = next((other for other in manager.versions() if other != version and voice in manager.voices(other).ids()),
+                 None)
+    if owner is None:
+        return None
+    return (f"Kokoro {version} has no voice {voice!r}: it is a voice of Kokoro {owner}, and a voice (or a mix) "
+            f"works only with its own release.")
 
 
 def validate_speed(speed: object) -> float:

@@ -23,8 +23,9 @@ THREE_PARAGRAPHS = (
 
 @pytest.fixture(scope="session")
 def synthetic_settings(tmp_path_factory) -> Settings:
-    """Synthetic weights, and a vote database of the session's own (never the user's)."""
-    return Settings.from_env(weights="synthetic", votes_db=tmp_path_factory.mktemp("votes") / "votes.sqlite3")
+    """Synthetic weights, and a vote database and voice samples of the session's own (never the user's)."""
+    return Settings.from_env(weights="synthetic", votes_db=tmp_path_factory.mktemp("votes") / "votes.sqlite3",
+                             samples_dir=tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,10 @@ from fastapi import APIRouter
 from kokoro_ui.api.errors import NotFoundError
 from kokoro_ui.api.schemas import (ErrorBody, Health, LegacyVoiceList, ModelCard, ModelList, ReleaseHealth, VoiceCard,
                                    VoiceList)
+from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.validation import model_names, validate_version
+from kokoro_ui.weights.voices import Voice
 
 
 def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
@@ -32,17 +34,15 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
 
     @router.get("/v1/audio/voices", responses={400: {"model": ErrorBody}})
     def list_voices(version: Optional[str] = None, legacy: bool = False) -> Union[VoiceList, LegacyVoiceList]:
-        """The release's voices (default v1.0), read from its manifest: no model is loaded.
+        """The release's voices (default v1.0), read from its manifest: no model is loaded. A voice whose
+        language this server cannot speak is listed with `available: false` and the reason.
 
         `legacy=true` gives them as plain names, as Kokoro-FastAPI's `?legacy=true` does."""
         version = validate_version(manager, version or manager.resolve_version())
         default, voices = manager.settings.default_voice(version), manager.voices(version)
         if legacy:
             return LegacyVoiceList(version=version, default=default, voices=voices.ids())
-        return VoiceList(version=version, default=default, voices=[
-            VoiceCard(id=voice.id, name=voice.name, language=voice.language, language_tag=voice.language_tag,
-                      gender=voice.gender, pairs_with=voice.pairs_with)
-            for voice in voices])
+        return VoiceList(version=version, default=default, voices=[_voice_card(version, voice) for voice in voices])
 
     @router.get("/v1/test")
     def test_route() -> dict[str, str]:
@@ -60,3 +60,10 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
                     for status in manager.status()]
         return Health(status="degraded" if any(release.error for release in versions) else "ok",
                       weights_setting=manager.settings.weights, versions=versions)
+
+
+def _voice_card(version: str, voice: Voice) -> VoiceCard:
+    availability = voice_availability(version, voice)
+    return VoiceCard(id=voice.id, name=voice.name, language=voice.language, language_tag=voice.language_tag,
+                     gender=voice.gender, pairs_with=voice.pairs_with, available=availability.available,
+                     reason=availability.reason or None)

@@ -128,6 +128,8 @@ class VoiceCard(BaseModel):
     language_tag: str
     gender: str
     pairs_with: Optional[str]
+    available: bool = Field(True, description="False when this server cannot speak the voice's language.")
+    reason: Optional[str] = Field(None, description="Why the voice is unavailable here; null when it is available.")
 
 
 class VoiceList(BaseModel):

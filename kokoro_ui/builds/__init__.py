@@ -22,9 +22,11 @@ class Build:
     # The release's own code path, nothing of ours around it: (release, voice) -> a speaker,
     # text -> audio per pass; set up once, as its users would. The benchmark's baseline.
     reference: Callable[[Release, str], Callable[[str], Iterator[np.ndarray]]]
+    # lang code -> '' if the release can speak it on this server, else why not (tried once per process)
+    unavailable_reason: Callable[[str], str] = lambda lang: ""
 
 
 BUILDS: dict[str, Build] = {build.spec.version: build for build in (
-    Build(v0_19.SPEC, v0_19.load, v0_19.reference),
-    Build(v1_0.SPEC, v1_0.load, v1_0.reference),
+    Build(v0_19.SPEC, v0_19.load, v0_19.reference, v0_19.unavailable_reason),
+    Build(v1_0.SPEC, v1_0.load, v1_0.reference, v1_0.unavailable_reason),
 )}

@@ -3,7 +3,8 @@
 The loop is the same for both releases; what differs is handed in: the `FrontEnd` (text ->
 phonemes -> token ids, and which voice-pack row styles a chunk) and the `ReleaseSpec`.
 Forward passes of one release are serialised: on two cores, two passes through one model
-at once only slow each other down and double the peak memory.
+at once only slow each other down and double the peak memory; a visitor's pass goes before
+background work (`engine.gate`).
 """
 
 import gc
@@ -11,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Protocol
 
@@ -21,12 +23,16 @@ from kokoro import KModel
 from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
 from kokoro_ui.engine import pacing, phoneme_input
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
+from kokoro_ui.engine.gate import ForwardGate
 from kokoro_ui.engine.memory import return_freed_memory
+from kokoro_ui.weights.mix import mix_packs, parse_mix
 from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel, weights_digest
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import Voice, VoiceManifest, load_manifest
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
+
+MIXED_PACKS_KEPT = 32
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,9 @@ class Release:
         self.forward_passes = 0
         self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
+        self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
-        self._forward_lock = threading.Lock()
+        self.forward_gate = ForwardGate()  # visitors' passes first; background passes wait (`engine.gate`)
 
     def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
                fast_first: Optional[bool] = None) -> Iterator[Chunk]:
@@ -100,10 +107,11 @@ class Release:
 
         With `fast_first` (default: the release's `fast_first`) the text is first cut into
         pieces that start small and grow (`pacing`), so the first audio comes sooner.
+        `voice` is a voice name or a mix of the release's voices (``af_bella(2)+af_sky(1)``, `weights.mix`).
         The voice and language are checked now, before any work; closing the iterator stops it.
         """
-        entry = self.voices.get(voice)
-        lang = lang or entry.language
+        pack = self.pack_for(voice)
+        lang = lang or parse_mix(voice).voices(self.voices)[0].language
         if lang not in self.frontend.languages:
             known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
             raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
@@ -112,7 +120,28 @@ class Release:
         first = next(texts, "")
         segments = itertools.chain(self.frontend.segments(first, lang),  # fails now if lang's G2P is missing
                                    (segment for piece in texts for segment in self.frontend.segments(piece, lang)))
-        return self._chunks(segments, self.voice_pack(entry), speed)
+        return self._chunks(segments, pack, speed)
+
+    def pack_for(self, voice: str) -> torch.Tensor:
+        """The style pack of a voice name, or of a mix: the weighted mean of its voices' packs.
+
+        Mixed packs are kept too, the `MIXED_PACKS_KEPT` most recently used (each is ~0.5 MB).
+        """
+        mix = parse_mix(voice)
+        voices = mix.voices(self.voices)
+        if len(voices) == 1:
+            return self.voice_pack(voices[0])
+        key = tuple(zip((voice.id for voice in voices), mix.weights))
+        with self._packs_lock:
+            if key in self._mixed:
+                self._mixed.move_to_end(key)
+                return self._mixed[key]
+        mixed = mix_packs([self.voice_pack(voice) for voice in voices], mix.weights)
+        with self._packs_lock:
+            self._mixed[key] = mixed
+            while len(self._mixed) > MIXED_PACKS_KEPT:
+                self._mixed.popitem(last=False)
+        return mixed
 
     def stream_phonemes(self, phonemes: str, voice: str, speed: float = 1.0) -> Iterator[Chunk]:
         """Chunks of speech for `phonemes` in this release's own notation, its G2P bypassed.
@@ -167,10 +196,10 @@ class Release:
     def forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> "ForwardPass":
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.
 
-        Timed inside the lock, so time spent waiting for another request is not counted.
+        Timed inside the gate, so time spent waiting for another request is not counted.
         """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
-        with self._forward_lock:
+        with self.forward_gate.passing():
             self.forward_passes += 1
             started = time.perf_counter()
             audio, durations = self.backend(input_ids, style, speed)

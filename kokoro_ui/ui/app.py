@@ -19,6 +19,7 @@ CSS = """
 .kab-align table { width: 100%; border-collapse: collapse; font-family: ui-monospace, monospace; }
 .kab-align td { padding: 2px 6px; border-bottom: 1px solid #eee; }
 .kab-align tr.diff td { background: #fff0f0; }
+.kab-card .kab-ready { display: none; color: #1a7f37; font-size: 0.85em; }
 """
 
 
@@ -35,6 +36,6 @@ def build_ui(manager: ModelManager) -> gr.Blocks:
             with gr.Tab("Results", id="results"):
                 render_results_tab(listening.store)
             with gr.Tab("Voices", id="voices"):
-                render_gallery_tab(manager, compare, tabs, listening.clips)
+                render_gallery_tab(manager, compare, tabs)
         register_named_api(manager)
     return demo

@@ -5,6 +5,7 @@ from functools import partial
 
 import gradio as gr
 
+from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
@@ -13,6 +14,7 @@ from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
 
 LEFT, RIGHT = handlers.LEFT, handlers.RIGHT
 DEFAULT_VOICE = "af_bella"
+MIX_HINT = "Pick one, or type a mix of this release's voices, e.g. af_bella(2)+af_sky(1)"
 LANGUAGE_CHOICES = [("The voice's own accent", ""), ("American English (en-US)", "a"), ("British English (en-GB)", "b")]
 MODE_CHOICES = [("Fair: take turns, clean timings", "fair"), ("Parallel: both at once, half the CPU each", "parallel")]
 
@@ -26,7 +28,9 @@ class CompareTab:
 
 
 def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
-    return [(f"{voice.flag} {voice.name} — {voice.accent}, {voice.gender} ({voice.id})", voice.id)
+    """Every voice of the release; one whose language this server cannot speak says so in its label."""
+    return [(f"{voice.flag} {voice.name} — {voice.accent}, {voice.gender} ({voice.id})"
+             + ("" if voice_availability(version, voice).available else " — can't speak on this server"), voice.id)
             for voice in manager.voices(version)]
 
 
@@ -40,9 +44,9 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
                 example_labels=[label for label, _ in EXAMPLES], label="Try one of these")
     with gr.Row():
         left_voice = gr.Dropdown(voice_choices(manager, LEFT), value=DEFAULT_VOICE, label=f"{LEFT} voice",
-                                 elem_id="left-voice")
+                                 allow_custom_value=True, info=MIX_HINT, elem_id="left-voice")
         right_voice = gr.Dropdown(voice_choices(manager, RIGHT), value=DEFAULT_VOICE, label=f"{RIGHT} voice",
-                                  elem_id="right-voice")
+                                  allow_custom_value=True, info=MIX_HINT, elem_id="right-voice")
     with gr.Row():
         lang = gr.Dropdown(LANGUAGE_CHOICES, value="", label="Accent", elem_id="lang")
         speed = gr.Slider(MIN_SPEED, MAX_SPEED, value=1.0, step=0.05, label="Speed", elem_id="speed")

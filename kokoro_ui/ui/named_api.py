@@ -16,6 +16,7 @@ import soundfile
 from kokoro_ui import speech
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.validation import validate_lang, validate_speech, validate_text, validate_version
 
@@ -55,7 +56,8 @@ def list_voices(manager: ModelManager, version: str = DEFAULT_VERSION) -> list[d
         voices = manager.voices(validate_version(manager, version or DEFAULT_VERSION))
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
-    return [dataclasses.asdict(voice) for voice in voices]
+    return [{**dataclasses.asdict(voice), **dataclasses.asdict(voice_availability(voices.release, voice))}
+            for voice in voices]
 
 
 def register_named_api(manager: ModelManager) -> None:

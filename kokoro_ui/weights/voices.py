@@ -53,7 +53,7 @@ class VoiceManifest:
             shown = ", ".join(self.ids()[:_SHOWN_IN_ERRORS])
             more = "" if len(self) <= _SHOWN_IN_ERRORS else f", … ({len(self)} in all)"
             raise UnknownVoiceError(
-                f"Kokoro {self.release} has no voice {_quoted(voice_id)}. Choose one of: {shown}{more}."
+                f"Kokoro {self.release} has no voice {quoted(voice_id)}. Choose one of: {shown}{more}."
             )
         return voice
 
@@ -65,7 +65,7 @@ def load_manifest(folder: str) -> VoiceManifest:
     return VoiceManifest(data["release"], [Voice(**entry) for entry in data["voices"]])
 
 
-def _quoted(value: object) -> str:
+def quoted(value: object) -> str:
     """A short, printable rendering of untrusted input for an error message."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…'"

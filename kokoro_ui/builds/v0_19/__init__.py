@@ -2,6 +2,7 @@
 voice packs and style rule (``pack[len(tokens)]``), streamed sentence by sentence.
 """
 
+import functools
 import math
 from typing import Callable, Iterator
 
@@ -56,6 +57,17 @@ class V019FrontEnd:
 
     def style_row(self, phonemes: str, token_ids: list[int]) -> int:
         return len(token_ids)
+
+
+@functools.cache
+def unavailable_reason(lang: str) -> str:
+    """'' if v0.19's espeak-ng front end speaks `lang` here, else why not; tried once per process."""
+    name = V019FrontEnd.languages.get(lang, repr(lang))
+    try:
+        spoken = frontend.phonemize("hello", lang)
+    except (ValueError, RuntimeError, OSError) as error:  # not a v0.19 language, or espeak-ng cannot start
+        return f"Kokoro v0.19 cannot speak {name} on this server: {error}."
+    return "" if spoken else f"Kokoro v0.19 cannot speak {name} on this server: espeak-ng gave no sounds."
 
 
 def _original_stft_window(kmodel: KModel) -> None:

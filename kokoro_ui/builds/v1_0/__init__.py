@@ -7,6 +7,7 @@ from kokoro import KPipeline
 
 from kokoro_ui.engine.release import Release, load_release
 from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.builds.v1_0 import languages
 from kokoro_ui.builds.v1_0.frontend import V1FrontEnd
 from kokoro_ui.weights.sources import WeightSource
 
@@ -26,6 +27,11 @@ SPEC = ReleaseSpec(
 
 def load(source: WeightSource, backend: str = "torch") -> Release:
     return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]), backend=backend)
+
+
+def unavailable_reason(lang: str) -> str:
+    """'' if v1.0 can speak `lang` here (its G2P builds and works), else why not; decided once per process."""
+    return languages.unavailable_reason(SPEC.hub_repo, lang)
 
 
 def reference(release: Release, voice: str) -> Callable[[str], Iterator[np.ndarray]]:

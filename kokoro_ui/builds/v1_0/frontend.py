@@ -5,16 +5,13 @@ phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then run
 `KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
 """
 
-import threading
 from typing import Iterator
 
 from kokoro import KPipeline
 from kokoro.pipeline import LANG_CODES
 
+from kokoro_ui.builds.v1_0.languages import G2P_LOCK, pipeline
 from kokoro_ui.engine.release import Segment
-from kokoro_ui.errors import UnsupportedLanguageError
-
-_EXTRAS = {"j": "misaki[ja]", "z": "misaki[zh]"}
 
 
 class V1FrontEnd:
@@ -24,7 +21,7 @@ class V1FrontEnd:
         self._hub_repo = hub_repo
         self._vocab = vocab
         self._pipelines: dict[str, KPipeline] = {}
-        self._lock = threading.Lock()  # one G2P at a time: spaCy and espeak are not re-entrant
+        self._lock = G2P_LOCK  # one G2P at a time, process-wide: the pipelines are shared
 
     def segments(self, text: str, lang: str) -> Iterator[Segment]:
         """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early."""
@@ -51,10 +48,4 @@ class V1FrontEnd:
             return self._pipelines[lang]
 
     def _new_pipeline(self, lang: str) -> KPipeline:
-        try:
-            return KPipeline(lang_code=lang, repo_id=self._hub_repo, model=False)
-        except ImportError as error:
-            extra = _EXTRAS.get(lang, "its G2P package")
-            raise UnsupportedLanguageError(
-                f"Kokoro v1.0 cannot speak {LANG_CODES[lang]} on this server: install {extra} ({error})."
-            ) from None
+        return pipeline(self._hub_repo, lang)  # built once per process; says why if it cannot be
