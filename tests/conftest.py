@@ -7,6 +7,7 @@ Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, 
 import os
 
 import pytest
+from postgres import PostgresServer, postgres_server
 
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import Settings
@@ -39,3 +40,10 @@ def v1(manager: ModelManager):
 @pytest.fixture(scope="session")
 def v019(manager: ModelManager):
     return manager.get_model("v0.19")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    """One real PostgreSQL server for the whole run (tests/postgres.py); each user makes its own database."""
+    with postgres_server() as server:
+        yield server

@@ -21,7 +21,7 @@ from kokoro_ui.abtest.sessions import (
     plan_trials,
     voice_pairs,
 )
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.store import open_store
 from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.settings import Settings
@@ -33,7 +33,7 @@ SENTENCES = [Sentence(f"s{i}", f"Sentence number {i}.") for i in range(1, 11)]
 
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(VoteStore(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=3)
+    return SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=3)
 
 
 def listen(book: SessionBook, session_id: str, clips: str = "AB") -> int:
@@ -141,7 +141,7 @@ def test_a_vote_records_the_release_behind_the_letter(book):
 
 
 def test_eight_threads_casting_four_hundred_votes_lose_none_and_double_none(tmp_path, manager):
-    book = SessionBook(VoteStore(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=10)
+    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=10)
     sessions = [book.start().id for _ in range(40)]  # 40 sessions x 10 trials = 400 votes
     accepted, errors = Counter(), []
     lock, barrier = threading.Lock(), threading.Barrier(8)

@@ -9,7 +9,7 @@ from scipy.stats import binomtest
 
 from kokoro_ui.abtest.sessions import Sentence, SessionBook, voice_pairs
 from kokoro_ui.abtest.stats import describe, sign_test, tally, wilson_interval
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.store import open_store
 from kokoro_ui.ui.results_tab import results
 
 
@@ -89,7 +89,7 @@ def cast(book, session_id: str, choice: str, real_speech: bool) -> None:
 
 
 def test_the_results_tab_counts_real_speech_votes_and_sets_noise_apart(tmp_path, manager):
-    book = SessionBook(VoteStore(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 4)
+    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 4)
     real, noisy = book.start(), book.start()
     for choice in ("A", "B", "none", "A"):
         cast(book, real.id, choice, real_speech=True)

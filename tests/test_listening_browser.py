@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
 
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.store import open_store
 
 RELEASE = re.compile(r"0[._]19|1[._]0(?!\d)|v019|v10(?!\d)", re.IGNORECASE)  # v0.19, v1_0, 0.19, ...
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error
@@ -171,7 +171,7 @@ def test_a_blind_session_from_start_to_reveal(app):
         tally = page.inner_text("#listen-tally")
         browser.close()
 
-    stored = VoteStore(settings.votes_db).votes()
+    stored = open_store(settings.votes_db).votes()
     assert len(stored) == 3 and len({vote.session_id for vote in stored}) == 1
     assert [vote.choice for vote in stored] == [choice for _, choice, _ in CHOICES]
     assert stored[0].comment == "A felt warmer"

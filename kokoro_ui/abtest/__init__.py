@@ -10,7 +10,7 @@ from typing import Optional
 
 from kokoro_ui.abtest.clips import ClipCache, match_loudness, write_blind_wav
 from kokoro_ui.abtest.sessions import NEW, OLD, SessionBook, Trial, load_sentences, voice_pairs
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.store import VoteStore, open_store
 from kokoro_ui.manager import ModelManager
 
 
@@ -37,7 +37,7 @@ class ListeningTest:
     def open(cls, manager: ModelManager) -> "ListeningTest":
         """Built from the manager's settings: ``votes_db``, ``listening_trials``, ``listening_sentences``."""
         settings = manager.settings
-        store = VoteStore(settings.votes_db)
+        store = open_store(settings.votes_db)
         book = SessionBook(store, load_sentences(settings.listening_sentences), voice_pairs(manager),
                            settings.listening_trials)
         return cls(manager, store, book, ClipCache(manager))
