@@ -163,9 +163,9 @@ def test_a_locked_database_refuses_the_vote_and_the_trial_can_be_voted_again(boo
     session = book.start()
     book.vote(session.id, listened(book, session.id), "A")
     before = rows(book.store.path)
+    number = listened(book, session.id)
     with contextlib.closing(sqlite3.connect(book.store.path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
-        number = listened(book, session.id)
         with pytest.raises(VoteStoreError, match="could not be saved"):
             book.vote(session.id, number, "B")
         other.execute("ROLLBACK")
