@@ -14,18 +14,24 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
+from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.api import create_router
 from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
 from kokoro_ui.ui.app import CSS, build_ui
+from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
 
 
 def create_app(manager: ModelManager) -> FastAPI:
     app = FastAPI(title="Kokoro A/B", docs_url="/docs")
     app.include_router(create_router(manager))
-    demo = build_ui(manager)
+    listening = ListeningTest.open(manager)
+    if manager.settings.study_driver:  # tests only (see listening_driver); off unless set
+        check_driver_allowed()
+        app.include_router(study_driver_router(listening))
+    demo = build_ui(manager, listening)
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
 
 

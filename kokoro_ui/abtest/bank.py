@@ -18,14 +18,18 @@ import hashlib
 import logging
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
+from tqdm import tqdm
 
+from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.engine.release import Release
+from kokoro_ui.manager import ModelManager
 from kokoro_ui.weights.checkpoint import pack_digest
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,29 @@ class ClipBank:
 
     def has(self, model: Release, voice: str, text: str, speed: float) -> bool:
         return self.path(model, voice, text, speed).is_file()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    made: int  # clips synthesised now
+    kept: int  # clips the bank had already
+    folder: Path
+
+
+def render(manager: ModelManager, bank: ClipBank, sentences: Sequence[Sentence], pairs: Sequence[VoicePair],
+           speed: float, releases: Sequence[str], progress: bool = True) -> Rendered:
+    """Every trial clip (each sentence by each pair's voice in each release) that the bank lacks."""
+    jobs = [(release, pair.voices[release], sentence.text) for release in releases for pair in pairs
+            for sentence in sentences]
+    made = kept = 0
+    for release, voice, text in tqdm(jobs, desc="trial clips", unit="clip", disable=not progress):
+        model = manager.get_model(release)
+        if bank.has(model, voice, text, speed):
+            kept += 1
+            continue
+        bank.save(model, voice, text, speed, synthesise(model, voice, text, speed))
+        made += 1
+    return Rendered(made, kept, bank.folder)
 
 
 def release_key(model: Release) -> str:
