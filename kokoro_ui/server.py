@@ -5,6 +5,7 @@ mount would be shadowed by Gradio's catch-all.
 """
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.abtest.backup import start_backup
+from kokoro_ui.abtest.persistence import backup_folder
 from kokoro_ui.api import create_router
 from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
@@ -27,8 +30,12 @@ from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_rou
 def create_app(manager: ModelManager) -> FastAPI:
     app = FastAPI(title="Kokoro A/B", docs_url="/docs")
     app.include_router(create_router(manager))
+    settings = manager.settings
     listening = ListeningTest.open(manager)
-    if manager.settings.study_driver:  # tests only (see listening_driver); off unless set
+    if settings.votes_dataset:  # uploads on a schedule from a thread of its own for as long as the process runs
+        start_backup(listening.store, settings.votes_dataset, backup_folder(settings), settings.votes_backup_every_min,
+                     os.environ.get("HF_TOKEN"))
+    if settings.study_driver:  # tests only (see listening_driver); off unless set
         check_driver_allowed()
         app.include_router(study_driver_router(listening))
     demo = build_ui(manager, listening)

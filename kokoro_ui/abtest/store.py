@@ -242,7 +242,8 @@ def open_store(target: str | Path) -> VoteStore:
 
 
 def write_votes_csv(votes: Sequence[VoteRecord], path: Path) -> Path:
-    """`votes` as CSV with a header row of `COLUMNS`; empty cells are NULLs (no preference, A/B's X)."""
+    """`votes` as CSV with a header row of `COLUMNS`. An empty cell is NULL in a column that allows it
+    (no preference, an A/B trial's X, a trial that repeats none) and an empty comment otherwise."""
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
