@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Optional
 
@@ -47,45 +48,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class RunningApp:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
 @contextlib.contextmanager
-def app_processes(envs: list[Mapping[str, str]], logs: list[Path], ready_timeout_s: float = 100) -> Iterator[list[str]]:
+def app_processes(envs: list[Mapping[str, str]], logs: list[Path], loaded: bool = True,
+                  ready_timeout_s: float = 100) -> Iterator[list[RunningApp]]:
     """`python app.py` once per env (added to this one's, less SPACE_ID), each on a free loopback port,
-    started together; yields their URLs once each has both releases loaded (set KOKORO_UI_PRELOAD)."""
-    processes, urls = [], []
+    started together; yields them once each answers /health (and, with `loaded`, has both releases
+    loaded: set KOKORO_UI_PRELOAD). Stops them at the end, unless a test already did."""
+    apps: list[RunningApp] = []
     try:
         for env, log in zip(envs, logs):
             port = free_port()
             with open(log, "w") as out:
-                processes.append(subprocess.Popen(
-                    [sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"], cwd=REPO,
-                    env={**{k: v for k, v in os.environ.items() if k != "SPACE_ID"}, **env},
-                    stdout=out, stderr=subprocess.STDOUT))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process, log in zip(urls, processes, logs):
-            wait_until_loaded(url, process, ready_timeout_s, log)
-        yield urls
+                process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"],
+                                           cwd=REPO, env={**{k: v for k, v in os.environ.items() if k != "SPACE_ID"},
+                                                          **env}, stdout=out, stderr=subprocess.STDOUT)
+            apps.append(RunningApp(f"http://127.0.0.1:{port}", process, log))
+        for app in apps:
+            wait_until_up(app, loaded, ready_timeout_s)
+        yield apps
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
+        for app in apps:
+            app.process.terminate()
+        for app in apps:
             try:
-                process.wait(timeout=5)  # uvicorn waits for open client connections; the test is done
+                app.process.wait(timeout=5)  # uvicorn waits for open client connections; the test is done
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                app.process.kill()
+                app.process.wait()
 
 
-def wait_until_loaded(url: str, process: subprocess.Popen, timeout_s: float, log: Path) -> None:
+def wait_until_up(app: RunningApp, loaded: bool, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with {process.returncode}: {log.read_text()[-2000:]}")
+        if app.process.poll() is not None:
+            raise RuntimeError(f"the app exited with {app.process.returncode}: {app.log.read_text()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            health = httpx.get(f"{url}/health", timeout=5).json()
-            if all(release["loaded"] for release in health["versions"]):
+            health = httpx.get(f"{app.url}/health", timeout=5).json()
+            if not loaded or all(release["loaded"] for release in health["versions"]):
                 return
         time.sleep(0.5)
-    raise RuntimeError(f"the app at {url} did not load both releases in {timeout_s} s: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"the app at {app.url} was not ready in {timeout_s} s: {app.log.read_text()[-2000:]}")
 
 
 class Listener:

@@ -35,8 +35,8 @@ def study(tmp_path_factory, manager, postgres):
            "KOKORO_UI_LISTENING_SENTENCES": str(folder / "sentences.txt"), "KOKORO_UI_LISTENING_VOICES": VOICES,
            "KOKORO_UI_LISTENING_TRIALS": str(TRIALS), "KOKORO_UI_PRELOAD": "v1.0,v0.19"}
     logs = [folder / f"app-{number}.log" for number in range(PROCESSES)]
-    with app_processes([env] * PROCESSES, logs) as urls:
-        yield urls, url, postgres
+    with app_processes([env] * PROCESSES, logs) as apps:
+        yield [app.url for app in apps], url, postgres
 
 
 def rows(url: str) -> list[tuple]:
