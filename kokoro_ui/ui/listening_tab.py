@@ -109,9 +109,11 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                      [session_id, trial_number, comment], screen, api_visibility="private",
                      concurrency_limit=4, concurrency_id="listening")
     for clip, player in zip(words.clips, players):
-        for event, listener in (("play", player.play), ("pause", player.pause), ("end", player.stop)):
-            listener(partial(_heard, test, clip=clip, event=event, words=words), [session_id, trial_number],
-                     [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
+        for event, listener in (("play", player.play), ("pause", player.pause)):  # recorded; they open nothing
+            listener(partial(heard, test, clip=clip, event=event), [session_id, trial_number], None,
+                     api_visibility="private", show_progress="hidden", concurrency_limit=None)
+        player.stop(partial(_heard, test, clip=clip, event="end", words=words), [session_id, trial_number],
+                    [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
 
 
 def start_session(test: ListeningTest) -> Screen:
@@ -182,8 +184,12 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
 
 def _heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str,
            words: Wording) -> list:
-    votable = heard(test, session_id, trial_number, clip, event)
-    return [words.unlocked if votable else words.locked] + [gr.update(interactive=votable)] * len(words.votes)
+    """Opens the vote once every clip was heard, and otherwise changes nothing: reports are answered in
+    any order, so a late answer must never close a vote that another answer opened (a new trial's
+    screen closes it)."""
+    if not heard(test, session_id, trial_number, clip, event):
+        return [gr.skip()] * (1 + len(words.votes))
+    return [words.unlocked] + [gr.update(interactive=True)] * len(words.votes)
 
 
 def _updates(screen: Screen, words: Wording) -> list:
