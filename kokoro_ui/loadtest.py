@@ -8,6 +8,9 @@ and the server's memory: idle, what the longest request adds on its own to each 
 peak under load against the sum of those (each release runs one pass at a time, so more
 clients should not mean more memory), and memory after the load.
 Bounded in count and in time (`--deadline`).
+
+``--listening`` runs the listening mode instead (`kokoro_ui.loadtest_listening`): listeners in real
+Chromium contexts through whole blind sessions from a full clip bank.
 """
 
 import argparse
@@ -45,6 +48,12 @@ class Outcome:
 
 def main() -> int:
     args = _parser().parse_args()
+    if args.listening:
+        if args.url:
+            raise SystemExit("loadtest: --listening starts its own app (it sets the study's sentences and voices)")
+        from kokoro_ui import loadtest_listening
+
+        return loadtest_listening.run(args, _start_app, _stop, _wait_until_up)
     server = None if args.url else _start_app(args.port)
     url = args.url or f"http://127.0.0.1:{args.port}"
     if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -164,8 +173,8 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def _start_app(port: int) -> subprocess.Popen:
-    env = {**os.environ, "KOKORO_UI_PRELOAD": "v1.0,v0.19"}
+def _start_app(port: int, extra_env: Optional[dict[str, str]] = None) -> subprocess.Popen:
+    env = {**os.environ, "KOKORO_UI_PRELOAD": "v1.0,v0.19", **(extra_env or {})}
     return subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"],
                             cwd=Path(__file__).resolve().parents[1], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -214,6 +223,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="an app already running on loopback (then also give --pid)")
     parser.add_argument("--pid", type=int, help="that app's process id, for its memory")
     parser.add_argument("--port", type=int, default=_free_port(), help="port for the app this starts")
+    listening = parser.add_argument_group("listening mode")
+    listening.add_argument("--listening", action="store_true", help="listeners in Chromium through whole sessions")
+    listening.add_argument("--listeners", type=int, default=10)
+    listening.add_argument("--trials", type=int, default=10, help="trials per session")
+    listening.add_argument("--sentences", type=int, default=5, help="the study's first N sentences")
+    listening.add_argument("--voices", default="af_bella,am_adam", help="v0.19 voice ids of the pairs")
+    listening.add_argument("--playback-rate", type=float, default=4.0,
+                           help="how fast the pages play clips (the server sees the same events, sooner)")
     return parser
 
 
