@@ -10,7 +10,8 @@ import pytest
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import PEAK_CEILING, Clip, ClipCache, integrated_loudness, match_loudness, write_blind_wav
-from kokoro_ui.abtest.sessions import Sentence, SessionBook, voice_pairs
+from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.store import open_store
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 

@@ -10,7 +10,7 @@ import pytest
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache
-from kokoro_ui.abtest.design import ABX, plan
+from kokoro_ui.abtest.design import plan
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, load_sentences, voice_pairs
 from kokoro_ui.abtest.sessions import CHOICES, SessionBook, VoteRefusedError
 from kokoro_ui.abtest.store import open_store

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
-from kokoro_ui.abtest.sessions import Sentence, SessionBook, VoteRefusedError, voice_pairs
+from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
 from kokoro_ui.abtest.store import DuplicateVoteError, VoteRecord, VoteStoreError, open_store
 from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
 

@@ -19,6 +19,7 @@ from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
 from kokoro_ui.abtest.sessions import SessionBook, Trial
 from kokoro_ui.abtest.store import VoteStore, open_store
 from kokoro_ui.manager import ModelManager
+from kokoro_ui.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,10 @@ class ListeningTest:
         self.manager, self.store, self.book, self.clips = manager, store, book, clips
 
     @classmethod
-    def open(cls, manager: ModelManager) -> "ListeningTest":
-        """Built from the manager's settings: the votes store, the sentences, voices, mode and speed,
-        and the clip bank."""
-        settings = manager.settings
+    def open(cls, manager: ModelManager, settings: Optional[Settings] = None) -> "ListeningTest":
+        """Built from `settings` (default: the manager's): the votes store, the sentences, voices, mode
+        and speed, and the clip bank."""
+        settings = settings or manager.settings
         store = open_store(votes_location(settings).target)
         book = SessionBook(store, load_sentences(settings.listening_sentences),
                            voice_pairs(manager, settings.listening_voices), settings.listening_trials,

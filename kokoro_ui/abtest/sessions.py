@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from kokoro_ui.abtest.design import AB, ABX, MODES, Arrangement, Slot, arrange, plan
-from kokoro_ui.abtest.material import NEW, OLD, Sentence, VoicePair, load_sentences, voice_pairs  # noqa: F401
+from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
 

@@ -11,7 +11,7 @@ from typing import Optional
 import gradio as gr
 
 from kokoro_ui.abtest.clips import ClipCache, match_loudness, write_blind_wav
-from kokoro_ui.abtest.sessions import NEW, OLD
+from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.weights.voices import Voice
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
