@@ -53,14 +53,14 @@ def main() -> int:
             raise SystemExit("loadtest: --listening starts its own app (it sets the study's sentences and voices)")
         from kokoro_ui import loadtest_listening
 
-        return loadtest_listening.run(args, _start_app, _stop, _wait_until_up)
-    server = None if args.url else _start_app(args.port)
+        return loadtest_listening.run(args)
+    server = None if args.url else start_app(args.port)
     url = args.url or f"http://127.0.0.1:{args.port}"
     if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("loadtest: only loopback addresses are allowed")
     pid = args.pid or server.pid
     try:
-        _wait_until_up(url, args.deadline)
+        wait_until_up(url, args.deadline)
         for version in VERSIONS:  # load and warm both releases: the idle figure includes them
             _api_request(url, version, 3, args.deadline)
         idle_mb = _rss_mb(pid)
@@ -71,7 +71,7 @@ def main() -> int:
         after_mb = _rss_mb(pid)
     finally:
         if server:
-            _stop(server)
+            stop_app(server)
     _report(outcomes, idle_mb, alone_mb, peak_mb, after_mb)
     return 0 if all(outcome.status != "failed" for outcome in outcomes) else 1
 
@@ -159,7 +159,7 @@ def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float],
         if outcome.status == "failed":
             print(f"  {outcome.client}: {outcome.detail}")
     if ttfas:
-        print(f"TTFA p50: {_percentile(ttfas, 0.5):.2f} s, p95: {_percentile(ttfas, 0.95):.2f} s")
+        print(f"TTFA p50: {percentile(ttfas, 0.5):.2f} s, p95: {percentile(ttfas, 0.95):.2f} s")
     print(f"audio length fits its own text: {len(done) - len(mismatched)} of {len(done)}")
     print(f"server RSS idle (both releases loaded): {idle_mb:.0f} MB, peak under load: {peak_mb:.0f} MB "
           f"({100 * (peak_mb / idle_mb - 1):+.1f} %), after the load: {after_mb:.0f} MB "
@@ -169,18 +169,18 @@ def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float],
           f"{peak_mb - idle_mb:.0f} MB, {(peak_mb - idle_mb) / sum(alone_mb.values()):.2f}x their sum")
 
 
-def _percentile(ordered: list[float], fraction: float) -> float:
+def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def _start_app(port: int, extra_env: Optional[dict[str, str]] = None) -> subprocess.Popen:
+def start_app(port: int, extra_env: Optional[dict[str, str]] = None) -> subprocess.Popen:
     env = {**os.environ, "KOKORO_UI_PRELOAD": "v1.0,v0.19", **(extra_env or {})}
     return subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"],
                             cwd=Path(__file__).resolve().parents[1], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _stop(server: subprocess.Popen) -> None:
+def stop_app(server: subprocess.Popen) -> None:
     """Ask the app to stop; uvicorn waits for open connections (Gradio clients keep some), so not forever."""
     server.terminate()
     try:
@@ -190,7 +190,7 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def _wait_until_up(url: str, timeout_s: float) -> None:
+def wait_until_up(url: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:

@@ -33,6 +33,8 @@ TARGET_LUFS = -23.0  # EBU R 128 programme loudness
 PEAK_CEILING = 10 ** (-1.0 / 20)  # -1 dBFS: matched clips are turned down together rather than clipped
 CLIP_FOLDER = Path(tempfile.gettempdir()) / "kokoro_ui_clips"
 CLIP_MAX_AGE_S = 3600.0
+CLEANUP_EVERY_S = 60.0  # a busy study writes thousands of files an hour: look for old ones once a minute
+_last_cleanup = {"at": float("-inf")}  # when `_remove_old` last looked (time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,10 @@ def write_blind_wav(audio: np.ndarray, folder: Path = CLIP_FOLDER) -> Path:
 
 
 def _remove_old(folder: Path) -> None:
+    now = time.monotonic()
+    if now - _last_cleanup["at"] < CLEANUP_EVERY_S:
+        return
+    _last_cleanup["at"] = now
     cutoff = time.time() - CLIP_MAX_AGE_S
     for old in folder.glob("*.wav"):
         try:
