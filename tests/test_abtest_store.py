@@ -212,3 +212,14 @@ def test_an_unwritable_database_refuses_the_vote_with_a_message_and_keeps_stored
     book.vote(session.id, number, "none")
     with pytest.raises(VoteRefusedError, match="finished"):
         book.vote(session.id, number, "A")
+
+
+def test_a_row_the_schema_forbids_is_a_failure_not_a_duplicate(target):
+    """The database's own checks hold too: a choice outside A, B and none is refused, and not taken
+    for a second vote."""
+    store = open_store(target)
+    bad = VoteRecord("s", 1, "s1", "One.", "af_bella", "v1.0", "af_bella", "v0.19", "af_bella", "C", None, "", 1.0,
+                     True, 1, 1, 1.0, 1.0, "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00")
+    with pytest.raises(VoteStoreError, match="could not be saved") as refused:
+        store.add(bad)
+    assert not isinstance(refused.value, DuplicateVoteError) and store.votes() == []

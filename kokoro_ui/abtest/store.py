@@ -115,10 +115,9 @@ class VoteStore(ABC):
     def _errors(self) -> tuple[type[Exception], ...]:
         """The driver's exceptions that mean "the database could not do it"."""
 
-    @property
     @abstractmethod
-    def _duplicates(self) -> tuple[type[Exception], ...]:
-        """The driver's exceptions for a broken UNIQUE key."""
+    def _is_duplicate(self, error: Exception) -> bool:
+        """Whether the driver's `error` is a broken UNIQUE key (and not, say, a failed CHECK)."""
 
     def add(self, vote: VoteRecord) -> None:
         """Store one vote in one transaction, or raise without storing anything."""
@@ -127,9 +126,9 @@ class VoteStore(ABC):
         try:
             self._transaction(lambda db: db.execute(
                 f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values))
-        except self._duplicates:
-            raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
         except (OSError, *self._errors) as error:
+            if self._is_duplicate(error):
+                raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
             raise self._failure("saved", error) from None
 
     def votes(self, session_id: Optional[str] = None) -> list[VoteRecord]:

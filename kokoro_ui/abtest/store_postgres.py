@@ -33,9 +33,8 @@ class PostgresVoteStore(VoteStore):
     def _errors(self) -> tuple[type[Exception], ...]:
         return (psycopg.Error,)
 
-    @property
-    def _duplicates(self) -> tuple[type[Exception], ...]:
-        return (psycopg.errors.UniqueViolation,)
+    def _is_duplicate(self, error: Exception) -> bool:
+        return isinstance(error, psycopg.errors.UniqueViolation)
 
     def _connect(self) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)

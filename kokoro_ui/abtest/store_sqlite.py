@@ -26,9 +26,8 @@ class SqliteVoteStore(VoteStore):
     def _errors(self) -> tuple[type[Exception], ...]:
         return (sqlite3.Error,)
 
-    @property
-    def _duplicates(self) -> tuple[type[Exception], ...]:
-        return (sqlite3.IntegrityError,)
+    def _is_duplicate(self, error: Exception) -> bool:
+        return isinstance(error, sqlite3.IntegrityError) and error.sqlite_errorname == "SQLITE_CONSTRAINT_UNIQUE"
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
