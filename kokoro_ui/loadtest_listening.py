@@ -102,8 +102,8 @@ async def _session(browser, url: str, run: ListenerRun, args: argparse.Namespace
         await page.goto(url, timeout=WAIT_MS)
         await page.get_by_role("tab", name="Listening test").click(timeout=WAIT_MS)
         await page.click("#listen-start", timeout=WAIT_MS)
-        for number in range(1, args.trials + 1):
-            await _wait_playable(page, number, args.trials)
+        await _wait_playable(page, 1, args.trials)
+        for number in range(1, args.trials + 1):  # each vote waits for the next trial to be playable
             for player in ("listen-a", "listen-b"):
                 await page.eval_on_selector(f"#{player} audio", "(audio, rate) => { audio.playbackRate = rate; "
                                             "audio.currentTime = 0; return audio.play(); }", args.playback_rate)

@@ -110,6 +110,8 @@ def test_a_database_outage_refuses_votes_keeps_the_apps_up_and_votes_resume(stud
             shown = listener.vote("A")
             assert shown["refused"] and "Your vote could not be saved" in shown["message"], shown
             assert httpx.get(f"{listener.url}/health", timeout=10).status_code == 200
+        newcomer = Listener(urls[0]).start()  # a first trial's order comes from the database: it says so
+        assert newcomer["refused"] and "The next trial could not be shown" in newcomer["message"], newcomer
     finally:
         server.start()
     for listener in listeners:

@@ -15,6 +15,7 @@ import pandas as pd
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.design import ABX
 from kokoro_ui.abtest.material import NEW, OLD
+from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
 
 
@@ -110,7 +111,7 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                      concurrency_limit=4, concurrency_id="listening")
     for clip, player in zip(words.clips, players):
         for event, listener in (("play", player.play), ("pause", player.pause)):  # recorded; they open nothing
-            listener(partial(heard, test, clip=clip, event=event), [session_id, trial_number], None,
+            listener(partial(_record, test, clip=clip, event=event), [session_id, trial_number], None,
                      api_visibility="private", show_progress="hidden", concurrency_limit=None)
         player.stop(partial(_heard, test, clip=clip, event="end", words=words), [session_id, trial_number],
                     [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
@@ -175,11 +176,18 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
         if clips is None:
             table, tally = reveal_table(test, session_id)
             return Screen(session_id, 0, reveal=table, tally=tally)
+    except VoteStoreError as error:  # the order of a trial is drawn from the database: it is down
+        return Screen(session_id, 0, message=f"The next trial could not be shown: {error} Votes cast so far "
+                                             "are kept; start a new session once it is back.", stuck=True)
     except KokoroUIError as error:  # votes so far are stored; the trial cannot be shown
         return Screen(session_id, 0, message=f"The clips could not be made: {error}", stuck=True)
     return Screen(session_id, clips.number, progress=f"### Trial {clips.number} / {clips.total}",
                   sentence=f"**Voice:** {clips.voice_name}  \n**Sentence:** {clips.sentence}", note=clips.noise_note,
                   clip_a=clips.a_path, clip_b=clips.b_path, clip_x=clips.x_path)
+
+
+def _record(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str) -> None:
+    heard(test, session_id, trial_number, clip, event)
 
 
 def _heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str,
