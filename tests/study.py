@@ -57,10 +57,11 @@ class RunningApp:
 
 @contextlib.contextmanager
 def app_processes(envs: list[Mapping[str, str]], logs: list[Path], loaded: bool = True,
-                  ready_timeout_s: float = 100) -> Iterator[list[RunningApp]]:
+                  ready_timeout_s: float = 300) -> Iterator[list[RunningApp]]:
     """`python app.py` once per env (added to this one's, less SPACE_ID), each on a free loopback port,
     started together; yields them once each answers /health (and, with `loaded`, has both releases
-    loaded: set KOKORO_UI_PRELOAD). Stops them at the end, unless a test already did."""
+    loaded: set KOKORO_UI_PRELOAD). Stops them at the end, unless a test already did. The wait is long
+    because four processes importing torch and Gradio at once on a busy 2-core machine take minutes."""
     apps: list[RunningApp] = []
     try:
         for env, log in zip(envs, logs):
@@ -76,9 +77,10 @@ def app_processes(envs: list[Mapping[str, str]], logs: list[Path], loaded: bool 
     finally:
         for app in apps:
             app.process.terminate()
+        deadline = time.monotonic() + 5  # uvicorn waits for open client connections; the test is done
         for app in apps:
             try:
-                app.process.wait(timeout=5)  # uvicorn waits for open client connections; the test is done
+                app.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 app.process.kill()
                 app.process.wait()
