@@ -8,6 +8,9 @@ and the server's memory: idle, what the longest request adds on its own to each 
 peak under load against the sum of those (each release runs one pass at a time, so more
 clients should not mean more memory), and memory after the load.
 Bounded in count and in time (`--deadline`).
+
+``--listening`` runs the listening mode instead (`kokoro_ui.loadtest_listening`): listeners in real
+Chromium contexts through whole blind sessions from a full clip bank.
 """
 
 import argparse
@@ -45,13 +48,19 @@ class Outcome:
 
 def main() -> int:
     args = _parser().parse_args()
-    server = None if args.url else _start_app(args.port)
+    if args.listening:
+        if args.url:
+            raise SystemExit("loadtest: --listening starts its own app (it sets the study's sentences and voices)")
+        from kokoro_ui import loadtest_listening
+
+        return loadtest_listening.run(args)
+    server = None if args.url else start_app(args.port)
     url = args.url or f"http://127.0.0.1:{args.port}"
     if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("loadtest: only loopback addresses are allowed")
     pid = args.pid or server.pid
     try:
-        _wait_until_up(url, args.deadline)
+        wait_until_up(url, args.deadline)
         for version in VERSIONS:  # load and warm both releases: the idle figure includes them
             _api_request(url, version, 3, args.deadline)
         idle_mb = _rss_mb(pid)
@@ -62,7 +71,7 @@ def main() -> int:
         after_mb = _rss_mb(pid)
     finally:
         if server:
-            _stop(server)
+            stop_app(server)
     _report(outcomes, idle_mb, alone_mb, peak_mb, after_mb)
     return 0 if all(outcome.status != "failed" for outcome in outcomes) else 1
 
@@ -150,7 +159,7 @@ def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float],
         if outcome.status == "failed":
             print(f"  {outcome.client}: {outcome.detail}")
     if ttfas:
-        print(f"TTFA p50: {_percentile(ttfas, 0.5):.2f} s, p95: {_percentile(ttfas, 0.95):.2f} s")
+        print(f"TTFA p50: {percentile(ttfas, 0.5):.2f} s, p95: {percentile(ttfas, 0.95):.2f} s")
     print(f"audio length fits its own text: {len(done) - len(mismatched)} of {len(done)}")
     print(f"server RSS idle (both releases loaded): {idle_mb:.0f} MB, peak under load: {peak_mb:.0f} MB "
           f"({100 * (peak_mb / idle_mb - 1):+.1f} %), after the load: {after_mb:.0f} MB "
@@ -160,18 +169,18 @@ def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float],
           f"{peak_mb - idle_mb:.0f} MB, {(peak_mb - idle_mb) / sum(alone_mb.values()):.2f}x their sum")
 
 
-def _percentile(ordered: list[float], fraction: float) -> float:
+def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def _start_app(port: int) -> subprocess.Popen:
-    env = {**os.environ, "KOKORO_UI_PRELOAD": "v1.0,v0.19"}
+def start_app(port: int, extra_env: Optional[dict[str, str]] = None) -> subprocess.Popen:
+    env = {**os.environ, "KOKORO_UI_PRELOAD": "v1.0,v0.19", **(extra_env or {})}
     return subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"],
                             cwd=Path(__file__).resolve().parents[1], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _stop(server: subprocess.Popen) -> None:
+def stop_app(server: subprocess.Popen) -> None:
     """Ask the app to stop; uvicorn waits for open connections (Gradio clients keep some), so not forever."""
     server.terminate()
     try:
@@ -181,7 +190,7 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def _wait_until_up(url: str, timeout_s: float) -> None:
+def wait_until_up(url: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -214,6 +223,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="an app already running on loopback (then also give --pid)")
     parser.add_argument("--pid", type=int, help="that app's process id, for its memory")
     parser.add_argument("--port", type=int, default=_free_port(), help="port for the app this starts")
+    listening = parser.add_argument_group("listening mode")
+    listening.add_argument("--listening", action="store_true", help="listeners in Chromium through whole sessions")
+    listening.add_argument("--listeners", type=int, default=10)
+    listening.add_argument("--trials", type=int, default=10, help="trials per session")
+    listening.add_argument("--sentences", type=int, default=5, help="the study's first N sentences")
+    listening.add_argument("--voices", default="af_bella,am_adam", help="v0.19 voice ids of the pairs")
+    listening.add_argument("--playback-rate", type=float, default=4.0,
+                           help="how fast the pages play clips (the server sees the same events, sooner)")
     return parser
 
 

@@ -5,6 +5,7 @@ mount would be shadowed by Gradio's catch-all.
 """
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -14,6 +15,9 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
+from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.abtest.backup import start_backup
+from kokoro_ui.abtest.persistence import backup_folder
 from kokoro_ui.api import create_router
 from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
@@ -22,12 +26,21 @@ from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
 from kokoro_ui.ui.app import CSS, build_ui
+from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
 
 
 def create_app(manager: ModelManager) -> FastAPI:
     app = FastAPI(title="Kokoro A/B", docs_url="/docs")
     app.include_router(create_router(manager))
-    demo = build_ui(manager)
+    settings = manager.settings
+    listening = ListeningTest.open(manager)
+    if settings.votes_dataset:  # uploads on a schedule from a thread of its own for as long as the process runs
+        start_backup(listening.store, settings.votes_dataset, backup_folder(settings), settings.votes_backup_every_min,
+                     os.environ.get("HF_TOKEN"))
+    if settings.study_driver:  # tests only (see listening_driver); off unless set
+        check_driver_allowed()
+        app.include_router(study_driver_router(listening))
+    demo = build_ui(manager, listening)
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
 
 

@@ -21,9 +21,17 @@ class Settings:
     max_chars: int = 5_000
     queue_limit: int = 6  # requests per release in progress or waiting; more get "busy, retry"
     retry_after_s: int = 5  # the retry hint a busy answer carries
-    votes_db: Path = Path.home() / ".cache" / "kokoro_ui" / "votes.sqlite3"  # listening-test votes (SQLite)
-    listening_trials: int = 10  # trials per listening-test session
+    persistent_dir: Path = Path("/data")  # a Space's persistent storage: votes and clip bank go here if writable
+    votes_db: str = ""  # an SQLite path or a postgresql:// URL; "" = votes.sqlite3 in the persistent dir or cache
+    votes_dataset: str = ""  # "<owner>/<name>": back the votes up to this HF dataset (needs HF_TOKEN)
+    votes_backup_every_min: float = 10.0  # how often the backup exports and uploads
+    listening_trials: int = 10  # trials per listening-test session, the repeated one included
     listening_sentences: Path = REPO_ROOT / "kokoro_ui" / "abtest" / "sentences.txt"  # "<id><TAB><sentence>" lines
+    listening_voices: str = ""  # v0.19 voice ids of the pairs to use, comma-separated; "" = every pair
+    listening_mode: str = "ab"  # ab: which do you prefer? abx: is X the same as A or as B?
+    listening_speed: float = 1.0  # the speed every trial clip is spoken at
+    clip_bank: str = ""  # folder of pre-rendered trial clips; "" = clip_bank in the persistent dir or cache
+    study_driver: bool = False  # TESTS ONLY: HTTP routes that drive listening sessions without a browser
     host: str = "127.0.0.1"
     port: int = 7860
     preload: str = ""  # releases loaded at start, comma-separated (e.g. "v1.0,v0.19"); others on first use

@@ -8,7 +8,7 @@ with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
 apt_packages="ffmpeg"
-[ $with_tests = 1 ] && apt_packages="$apt_packages chromium"
+[ $with_tests = 1 ] && apt_packages="$apt_packages chromium postgresql"  # the tests start their own PostgreSQL server
 if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 if command -v apt-get >/dev/null; then
   $sudo apt-get update -qq

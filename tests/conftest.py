@@ -7,6 +7,7 @@ Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, 
 import os
 
 import pytest
+from postgres import PostgresServer, postgres_server
 
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.server import running_server
@@ -48,3 +49,10 @@ def server_url(manager, v1, v019) -> str:
     """One app for the session's HTTP tests that need no server of their own, both releases loaded."""
     with running_server(manager) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    """One real PostgreSQL server for the whole run (tests/postgres.py); each user makes its own database."""
+    with postgres_server() as server:
+        yield server

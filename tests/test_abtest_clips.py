@@ -10,8 +10,9 @@ import pytest
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import PEAK_CEILING, Clip, ClipCache, integrated_loudness, match_loudness, write_blind_wav
-from kokoro_ui.abtest.sessions import Sentence, SessionBook, voice_pairs
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.sessions import SessionBook
+from kokoro_ui.abtest.store import open_store
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 RELEASE_MARKS = re.compile(r"v?0[._]19|v?1[._]0|kokoro", re.IGNORECASE)
@@ -89,7 +90,7 @@ def test_a_clip_is_synthesised_once_however_many_ask_at_once(manager):
 
 def test_a_trial_comes_as_two_matched_anonymous_files_and_the_next_one_is_prefetched(tmp_path, manager):
     sentences = [Sentence("t1", "Hello there."), Sentence("t2", "Good night.")]
-    book = SessionBook(VoteStore(tmp_path / "votes.sqlite3"), sentences, voice_pairs(manager), trials=2)
+    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), sentences, voice_pairs(manager), trials=2)
     test = ListeningTest(manager, book.store, book, ClipCache(manager))
     session = test.book.start()
     clips = test.current_clips(session.id)

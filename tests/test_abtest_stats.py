@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from scipy.stats import binomtest
 
-from kokoro_ui.abtest.sessions import Sentence, SessionBook, voice_pairs
-from kokoro_ui.abtest.stats import describe, sign_test, tally, wilson_interval
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.sessions import SessionBook
+from kokoro_ui.abtest.stats import abx_test, describe, sign_test, tally, wilson_interval
+from kokoro_ui.abtest.store import VoteRecord, open_store
 from kokoro_ui.ui.results_tab import results
 
 
@@ -89,21 +90,83 @@ def cast(book, session_id: str, choice: str, real_speech: bool) -> None:
 
 
 def test_the_results_tab_counts_real_speech_votes_and_sets_noise_apart(tmp_path, manager):
-    book = SessionBook(VoteStore(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 4)
+    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 4)
     real, noisy = book.start(), book.start()
     for choice in ("A", "B", "none", "A"):
         cast(book, real.id, choice, real_speech=True)
     cast(book, noisy.id, "A", real_speech=False)
-    stored = book.store.votes(real.id)
-    new_wins = sum(vote.preferred_release == "v1.0" for vote in stored)
+    firsts = [vote for vote in book.store.votes(real.id) if vote.repeat_of is None]  # the repeat is not counted
+    counts = [sum(vote.preferred_release == release for vote in firsts) for release in ("v1.0", "v0.19", None)]
 
     shown = results(book.store)
-    assert f"**{new_wins}** votes preferred v1.0, **{3 - new_wins}** preferred v0.19, **1** had no preference" \
-        in shown.summary
-    assert "Not counted: 1 vote(s)" in shown.summary
-    assert shown.by_voice["Votes"].sum() == 4 and shown.plot["votes"].sum() == 4
+    assert f"**{counts[0]}** votes preferred v1.0, **{counts[1]}** preferred v0.19, **{counts[2]}** had no " \
+           "preference" in shown.summary
+    assert "Not counted: 1 vote(s) cast while a release played noise" in shown.summary
+    assert shown.by_voice["Votes"].sum() == 3 and shown.plot["votes"].sum() == 3
     assert set(shown.plot["preferred"]) <= {"v1.0", "v0.19", "no preference"}
     assert shown.by_sentence.iloc[0]["Sentence"] == "s1: One."
-    assert results(book.store, include_noise=True).by_voice["Votes"].sum() == 5
+    assert results(book.store, include_noise=True).by_voice["Votes"].sum() == 4
     lines = Path(shown.csv_path).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 + 5  # the CSV keeps every vote, noise included, with its real_speech flag
+    assert len(lines) == 1 + 5  # the CSV keeps every vote, noise and repeats included, with their flags
+
+
+@pytest.mark.parametrize("correct, trials", [(0, 1), (1, 1), (5, 6), (12, 20), (20, 20), (55, 100)])
+def test_the_abx_test_is_the_exact_upper_tail_of_guessing(correct, trials):
+    reference = sum(Fraction(math.comb(trials, k), 2 ** trials) for k in range(correct, trials + 1))
+    assert abx_test(correct, trials) == pytest.approx(float(reference), rel=1e-12)
+
+
+def vote(session: str, trial: int, preferred: str | None, *, repeat_of: int | None = None, real: bool = True,
+         mode: str = "ab", correct: bool | None = None, a_release: str = "v1.0") -> VoteRecord:
+    """A stored vote as the app would write it; only what the Results tab reads varies."""
+    b_release = "v0.19" if a_release == "v1.0" else "v1.0"
+    letters = {a_release: "A", b_release: "B"}
+    if mode == "abx":  # X is v1.0 in these hand-made votes
+        x_release, preferred = "v1.0", None
+        choice = letters["v1.0" if correct else "v0.19"]
+    else:
+        choice = {**letters, None: "none"}[preferred]
+        x_release = None
+    return VoteRecord(session, trial, f"s{trial}", f"Sentence {trial}.", "af_bella", a_release, "af_bella", b_release,
+                      "af_bella", choice, preferred, "", 1.0, real, 1, 1, 1.0, 1.0, "2026-01-01T00:00:00.000+00:00",
+                      "2026-01-01T00:00:05.000+00:00", mode, x_release, 1 if mode == "abx" else 0,
+                      1.0 if mode == "abx" else 0.0, correct if mode == "abx" else None, repeat_of)
+
+
+def test_the_results_match_a_hand_computation(tmp_path):
+    store = open_store(tmp_path / "votes.sqlite3")
+    for record in [
+        # consistent: the repeat (trial 4, of trial 2) names v0.19 again, from the other letter
+        vote("s-one", 1, "v1.0"), vote("s-one", 2, "v0.19"), vote("s-one", 3, None),
+        vote("s-one", 4, "v0.19", repeat_of=2, a_release="v0.19"),
+        # inconsistent: trial 1 preferred v1.0, its repeat v0.19
+        vote("s-two", 1, "v1.0"), vote("s-two", 2, "v1.0"), vote("s-two", 3, "v0.19", repeat_of=1),
+        vote("s-noise", 1, "v0.19", real=False),
+        # ABX: 5 of 6 first answers right; the repeat (of trial 2) right again: consistent
+        *[vote("s-abx", n, None, mode="abx", correct=n != 4) for n in range(1, 7)],
+        vote("s-abx", 7, None, mode="abx", correct=True, repeat_of=2, a_release="v0.19"),
+    ]:
+        store.add(record)
+    # A/B counted: s-one 1, 2, 3 and s-two 1, 2 -> v1.0 wins 3, loses 1, 1 tie; p = 2 * P(K <= 1 | 4) = 10/16
+    shown = results(store)
+    assert "**3** votes preferred v1.0, **1** preferred v0.19, **1** had no preference" in shown.summary
+    assert "**75%** preferred v1.0" in shown.summary and "p = 0.625" in shown.summary
+    assert "Not counted: 1 vote(s) cast while a release played noise" in shown.summary
+    assert "2 repeated trial(s)" in shown.summary
+    low, high = wilson_interval(3, 4)
+    assert shown.by_voice.iloc[0].to_dict() == {"Voice": "af_bella", "Votes": 5, "Preferred v1.0": 3,
+                                                "Preferred v0.19": 1, "No preference": 1, "v1.0 share": 0.75,
+                                                "95 % interval": f"{low:.0%}–{high:.0%}", "p (sign test)": 0.625}
+    # ABX: 5 of 6; one-sided p = (C(6,5) + C(6,6)) / 64 = 7/64
+    assert "**5** of **6** ABX answers were correct (**83%**" in shown.abx_summary
+    assert f"p = {7 / 64:.3g}" in shown.abx_summary and "1 repeated trial(s)" in shown.abx_summary
+    assert shown.abx_by_voice.iloc[0]["p (binomial, one-sided)"] == round(7 / 64, 4)
+    consistent = dict(zip(shown.sessions["Session"], shown.sessions["Consistent"]))
+    assert consistent == {"s-one": "yes", "s-two": "no", "s-abx": "yes"}  # noise votes are left out here too
+
+    # without the inconsistent session: s-one's 1, 2, 3 -> 1 win, 1 loss, 1 tie; p = 1
+    strict = results(store, exclude_inconsistent=True)
+    assert "**1** votes preferred v1.0, **1** preferred v0.19, **1** had no preference" in strict.summary
+    assert "p = 1)" in strict.summary
+    assert "2 vote(s) of 1 session(s) whose repeated trial disagreed" in strict.summary
+    assert "**5** of **6**" in strict.abx_summary

@@ -1,4 +1,5 @@
-"""The vote database: schema and migrations, one row per vote, and failures that damage nothing."""
+"""The vote database, SQLite and PostgreSQL alike: schema and migrations, one row per vote, and
+failures that damage nothing."""
 
 import contextlib
 import os
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kokoro_ui.abtest.sessions import Sentence, SessionBook, VoteRefusedError, voice_pairs
-from kokoro_ui.abtest.store import SCHEMA_VERSION, DuplicateVoteError, VoteStore, VoteStoreError
+from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
+from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
+from kokoro_ui.abtest.store import DuplicateVoteError, VoteRecord, VoteStoreError, open_store
+from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
 
 SENTENCES = [Sentence("s1", "One."), Sentence("s2", "Two."), Sentence("s3", "Three.")]
 
@@ -25,10 +29,60 @@ def listened(book: SessionBook, session_id: str) -> int:
     return number
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request, tmp_path) -> str:
+    """Where a fresh, empty votes database is: an SQLite path, or a new database on the test server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "votes" / "votes.sqlite3")
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(VoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.2), SENTENCES,
+    return SessionBook(SqliteVoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.2), SENTENCES,
                        voice_pairs(manager), trials=3)
+
+
+@pytest.fixture
+def any_book(target, manager) -> SessionBook:
+    return SessionBook(open_store(target), SENTENCES, voice_pairs(manager), trials=3)
+
+
+def target_dialect(target: str) -> str:
+    return "postgresql" if target.startswith("postgresql://") else "sqlite"
+
+
+def execute(target: str, statements: list[str]) -> None:
+    """Run SQL on the database directly, as another program (or an older version of this app) would."""
+    if target_dialect(target) == "sqlite":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(target, isolation_level=None)) as db:
+            for statement in statements:
+                db.execute(statement)
+        return
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as db:
+        for statement in statements:
+            db.execute(statement)
+
+
+def set_version(target: str, number: int) -> None:
+    if target_dialect(target) == "sqlite":
+        execute(target, [f"PRAGMA user_version = {number}"])
+    else:
+        execute(target, ["CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                         "DELETE FROM schema_version", f"INSERT INTO schema_version VALUES ({number})"])
+
+
+def version(target: str) -> int:
+    if target_dialect(target) == "sqlite":
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            return db.execute("PRAGMA user_version").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(target) as db:
+        return db.execute("SELECT version FROM schema_version").fetchone()[0]
 
 
 def rows(path: Path) -> list[tuple]:
@@ -36,40 +90,57 @@ def rows(path: Path) -> list[tuple]:
         return db.execute("SELECT session_id, trial, choice, a_release FROM votes ORDER BY id").fetchall()
 
 
-def test_a_new_database_gets_the_schema_in_wal_mode(tmp_path):
-    store = VoteStore(tmp_path / "deep" / "folder" / "votes.sqlite3")
+def test_a_new_sqlite_database_gets_the_schema_in_wal_mode(tmp_path):
+    store = open_store(tmp_path / "deep" / "folder" / "votes.sqlite3")
     assert store.votes() == []
     with contextlib.closing(sqlite3.connect(store.path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_reopening_keeps_the_votes_and_does_not_migrate_again(book):
-    session = book.start()
-    record = book.vote(session.id, listened(book, session.id), "A", "crisp")
-    again = VoteStore(book.store.path)
+def test_reopening_keeps_the_votes_and_does_not_migrate_again(any_book, target):
+    session = any_book.start()
+    record = any_book.vote(session.id, listened(any_book, session.id), "A", "crisp")
+    again = open_store(target)
     assert again.votes() == [record]
 
 
-def test_a_database_from_a_newer_app_is_refused(tmp_path):
-    path = tmp_path / "votes.sqlite3"
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+def test_a_database_from_a_newer_app_is_refused(target):
+    execute(target, migration(target_dialect(target), 0))
+    set_version(target, SCHEMA_VERSION + 1)
     with pytest.raises(VoteStoreError, match="newer version"):
-        VoteStore(path).votes()
+        open_store(target).votes()
 
 
-def test_the_database_refuses_a_second_row_for_one_trial(book):
-    session = book.start()
-    record = book.vote(session.id, listened(book, session.id), "B")
+def test_a_database_of_schema_1_migrates_and_keeps_its_votes(target):
+    """A votes file from before the study design (ABX, repeats, balanced cells) opens in this app."""
+    execute(target, migration(target_dialect(target), 0))
+    set_version(target, 1)
+    old_columns = ("session_id, trial, sentence_id, sentence, pair, a_release, a_voice, b_release, b_voice, choice, "
+                   "preferred_release, comment, speed, real_speech, a_plays, b_plays, a_listened_s, b_listened_s, "
+                   "shown_at, voted_at")
+    execute(target, [f"INSERT INTO votes ({old_columns}) VALUES ('old', 1, 's1', 'One.', 'af_bella', 'v1.0', "
+                     "'af_bella', 'v0.19', 'af_bella', 'B', 'v0.19', 'kept', 1.0, 1, 2, 1, 2.5, 1.25, "
+                     "'2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:09.000+00:00')"])
+    store = open_store(target)
+    assert store.votes() == [VoteRecord("old", 1, "s1", "One.", "af_bella", "v1.0", "af_bella", "v0.19", "af_bella",
+                                        "B", "v0.19", "kept", 1.0, True, 2, 1, 2.5, 1.25,
+                                        "2026-01-01T00:00:00.000+00:00", "2026-01-01T00:00:09.000+00:00")]
+    assert version(target) == SCHEMA_VERSION
+
+
+def test_the_database_refuses_a_second_row_for_one_trial(any_book):
+    session = any_book.start()
+    record = any_book.vote(session.id, listened(any_book, session.id), "B")
     with pytest.raises(DuplicateVoteError):
-        book.store.add(record)
-    assert len(book.store.votes()) == 1
+        any_book.store.add(record)
+    assert len(any_book.store.votes()) == 1
 
 
-def test_a_vote_round_trips_with_everything_it_records(book):
+def test_a_vote_round_trips_with_everything_it_records(any_book):
+    book = any_book
     session = book.start()
-    trial = session.trials[0]
+    trial = book.current_trial(session.id)
     record = book.vote(session.id, listened(book, session.id), "none", "same to me")
     stored = book.store.votes(session.id)[0]
     assert stored == record
@@ -93,9 +164,9 @@ def test_a_locked_database_refuses_the_vote_and_the_trial_can_be_voted_again(boo
     session = book.start()
     book.vote(session.id, listened(book, session.id), "A")
     before = rows(book.store.path)
+    number = listened(book, session.id)
     with contextlib.closing(sqlite3.connect(book.store.path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
-        number = listened(book, session.id)
         with pytest.raises(VoteStoreError, match="could not be saved"):
             book.vote(session.id, number, "B")
         other.execute("ROLLBACK")
@@ -141,3 +212,14 @@ def test_an_unwritable_database_refuses_the_vote_with_a_message_and_keeps_stored
     book.vote(session.id, number, "none")
     with pytest.raises(VoteRefusedError, match="finished"):
         book.vote(session.id, number, "A")
+
+
+def test_a_row_the_schema_forbids_is_a_failure_not_a_duplicate(target):
+    """The database's own checks hold too: a choice outside A, B and none is refused, and not taken
+    for a second vote."""
+    store = open_store(target)
+    bad = VoteRecord("s", 1, "s1", "One.", "af_bella", "v1.0", "af_bella", "v0.19", "af_bella", "C", None, "", 1.0,
+                     True, 1, 1, 1.0, 1.0, "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00")
+    with pytest.raises(VoteStoreError, match="could not be saved") as refused:
+        store.add(bad)
+    assert not isinstance(refused.value, DuplicateVoteError) and store.votes() == []

@@ -1,4 +1,5 @@
-"""A whole blind listening session in a real browser against a real server (synthetic weights).
+"""A whole blind listening session of ten trials in a real browser against a real server (synthetic
+weights), served from a full clip bank: no forward pass runs.
 
 Blindness is checked on what the browser actually receives: every queue message of every event
 started after "Start" (parsed from the server-sent-event bodies), every audio file's name and
@@ -11,16 +12,21 @@ import json
 import re
 from dataclasses import replace
 
+import httpx
 import pytest
 from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
+from study import fill_bank
 
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.material import load_sentences, voice_pairs
+from kokoro_ui.abtest.store import open_store
 
 RELEASE = re.compile(r"0[._]19|1[._]0(?!\d)|v019|v10(?!\d)", re.IGNORECASE)  # v0.19, v1_0, 0.19, ...
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error
 CLIP_URL = re.compile(r"/gradio_api/file=/\S*/[0-9a-f]{64}/[0-9a-f]{32}\.wav$")
 SENTENCES = "b1\tThe cat sat down.\nb2\tIt is raining.\nb3\tGood morning.\n"
-CHOICES = [("vote-a", "A", "A"), ("vote-b", "B", "B"), ("vote-none", "none", "no preference")]
+VOICES = "af_bella,am_adam"
+TRIALS = 10
+CHOICES = ([("vote-a", "A", "A"), ("vote-b", "B", "B"), ("vote-none", "none", "no preference")] * 4)[:TRIALS]
 
 
 class Traffic:
@@ -99,12 +105,17 @@ class Traffic:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, synthetic_settings):
+def app(tmp_path_factory, synthetic_settings, manager):
     folder = tmp_path_factory.mktemp("listening")
     (folder / "sentences.txt").write_text(SENTENCES, encoding="utf-8")
-    settings = replace(synthetic_settings, votes_db=folder / "votes.sqlite3", listening_trials=3,
-                       listening_sentences=folder / "sentences.txt")
-    with running_app(settings) as (base_url, _):
+    bank = fill_bank(manager, folder / "bank", load_sentences(folder / "sentences.txt"), voice_pairs(manager, VOICES),
+                     seconds=0.6)
+    settings = replace(synthetic_settings, votes_db=folder / "votes.sqlite3", listening_trials=TRIALS,
+                       listening_sentences=folder / "sentences.txt", listening_voices=VOICES,
+                       clip_bank=str(bank.folder), preload="v1.0,v0.19")
+    with running_app(settings) as (base_url, app_manager):
+        for release in ("v1.0", "v0.19"):
+            app_manager.get_model(release)
         yield base_url, settings
 
 
@@ -114,7 +125,7 @@ def play_to_the_end(page, player: str) -> None:
 
 
 def votes_disabled(page) -> list[bool]:
-    return [page.is_disabled(f"#{button}") for button, _, _ in CHOICES]
+    return [page.is_disabled(f"#{button}") for button in ("vote-a", "vote-none", "vote-b")]
 
 
 def assert_blind(traffic: Traffic, mark: tuple[int, int], page) -> None:
@@ -129,7 +140,11 @@ def assert_blind(traffic: Traffic, mark: tuple[int, int], page) -> None:
     assert not RELEASE.search(panel), "the listening panel names a release before the vote"
 
 
-def test_a_blind_session_from_start_to_reveal(app):
+def forward_passes(base_url: str) -> list:
+    return [release["forward_passes"] for release in httpx.get(f"{base_url}/health", timeout=10).json()["versions"]]
+
+
+def test_a_blind_session_from_start_to_reveal_runs_no_forward_pass_with_a_full_bank(app):
     base_url, settings = app
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -142,8 +157,8 @@ def test_a_blind_session_from_start_to_reveal(app):
         page.click("#listen-start")
         seen_clips: set[str] = set()
         for number, (button, choice, words) in enumerate(CHOICES, start=1):
-            page.wait_for_function(f"document.querySelector('#listen-progress')?.innerText.includes('{number} / 3')",
-                                   timeout=120_000)
+            page.wait_for_function(f"document.querySelector('#listen-progress')?.innerText"
+                                   f".includes('{number} / {TRIALS}')", timeout=120_000)
             sources = [page.eval_on_selector(f"#listen-{c} audio", "a => a.src") for c in "ab"]
             assert not seen_clips & set(sources)  # fresh files every trial
             seen_clips.update(sources)
@@ -167,16 +182,18 @@ def test_a_blind_session_from_start_to_reveal(app):
         reveal_outputs = " ".join(traffic.outputs_since(mark, page).values())
         assert RELEASE.search(reveal_outputs), "the check must see the reveal's releases: it sees the traffic"
         reveal = [[page.inner_text(f'#listen-reveal-table [data-testid="cell-{row}-{col}"]') for col in (0, 3, 4, 5)]
-                  for row in range(3)]
+                  for row in range(TRIALS)]
         tally = page.inner_text("#listen-tally")
         browser.close()
 
-    stored = VoteStore(settings.votes_db).votes()
-    assert len(stored) == 3 and len({vote.session_id for vote in stored}) == 1
+    assert forward_passes(base_url) == [0, 0]  # every clip came from the bank
+    stored = open_store(settings.votes_db).votes()
+    assert len(stored) == TRIALS and len({vote.session_id for vote in stored}) == 1
+    assert sum(vote.repeat_of is not None for vote in stored) == 1
     assert [vote.choice for vote in stored] == [choice for _, choice, _ in CHOICES]
     assert stored[0].comment == "A felt warmer"
     assert reveal == [[str(vote.trial), vote.a_release, vote.b_release, words]
                       for vote, (_, _, words) in zip(stored, CHOICES)]
     new_wins = sum(vote.preferred_release == "v1.0" for vote in stored)
-    assert f"preferred **v1.0** {'once' if new_wins == 1 else f'{new_wins} times'}".replace("**", "") in tally
+    assert f"preferred v1.0 {'once' if new_wins == 1 else f'{new_wins} times'}" in tally
     assert all(vote.a_plays >= 1 and vote.b_plays >= 1 and vote.a_listened_s > 0 for vote in stored)

@@ -1,11 +1,12 @@
-"""A loaded release's `weights_id`: the same weights give the same id, any change gives another."""
+"""A loaded release's `weights_id` and its voice packs' digests: the same weights give the same id, any
+change gives another."""
 
 import copy
 
 import torch
 
 from kokoro_ui.manager import ModelManager
-from kokoro_ui.weights.checkpoint import weights_digest
+from kokoro_ui.weights.checkpoint import pack_digest, weights_digest
 
 
 def test_loading_the_same_weights_again_gives_the_same_id(synthetic_settings, v1):
@@ -28,3 +29,11 @@ def test_changing_the_stft_window_changes_the_digest(v1):
     changed = copy.deepcopy(v1.kmodel)
     changed.decoder.generator.stft.window = changed.decoder.generator.stft.window.double().float() * (1 + 1e-7)
     assert weights_digest(changed) != weights_digest(v1.kmodel)
+
+
+def test_a_voice_pack_digest_changes_with_any_value_and_not_otherwise(v1):
+    pack = v1.voice_pack(v1.voices.get("af_bella"))
+    changed = pack.clone()
+    changed[0, 0, 0] += 1e-6
+    assert pack_digest(pack) == pack_digest(pack.clone()) != pack_digest(changed)
+    assert pack_digest(pack) != pack_digest(v1.voice_pack(v1.voices.get("af_heart")))

@@ -1,5 +1,5 @@
-"""Clips for listening: synthesised once per (release, voice, text, speed), loudness-matched, and
-written as anonymous WAV files.
+"""Clips for listening: taken from the clip bank or synthesised once per (release, voice, text,
+speed), loudness-matched, and written as anonymous WAV files.
 
 Loudness is ITU-R BS.1770-4 integrated loudness (K-weighted, 400 ms blocks, absolute gate
 -70 LUFS, relative gate -10 LU), so a louder clip never wins for being louder. Files get a
@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import lfilter
 
+from kokoro_ui.abtest.bank import ClipBank, synthesise
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.release import Release
 from kokoro_ui.manager import ModelManager
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ TARGET_LUFS = -23.0  # EBU R 128 programme loudness
 PEAK_CEILING = 10 ** (-1.0 / 20)  # -1 dBFS: matched clips are turned down together rather than clipped
 CLIP_FOLDER = Path(tempfile.gettempdir()) / "kokoro_ui_clips"
 CLIP_MAX_AGE_S = 3600.0
+CLEANUP_EVERY_S = 60.0  # a busy study writes thousands of files an hour: look for old ones once a minute
+_last_cleanup = {"at": float("-inf")}  # when `_remove_old` last looked (time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,16 @@ ClipKey = tuple[str, str, str, float]  # (release, voice, text, speed)
 
 
 class ClipCache:
-    """Synthesised clips kept in memory (least recently used dropped first).
+    """Clips kept in memory (least recently used dropped first), read from the bank when it has them.
 
-    Two requests for the same clip share one synthesis; `prefetch` synthesises in one background
-    thread, so the next trial is usually ready before the listener asks for it."""
+    A clip the bank lacks is synthesised and added to it, so the bank fills with use. Two requests
+    for the same clip share one synthesis; `prefetch` works in one background thread, so the next
+    trial is usually ready before the listener asks for it."""
 
-    def __init__(self, manager: ModelManager, max_clips: int = 256):
+    def __init__(self, manager: ModelManager, max_clips: int = 256, bank: ClipBank | None = None):
         self.manager = manager
         self.max_clips = max_clips
+        self.bank = bank
         self._clips: OrderedDict[ClipKey, Clip] = OrderedDict()
         self._pending: dict[ClipKey, Future] = {}
         self._lock = threading.Lock()
@@ -96,8 +102,18 @@ class ClipCache:
 
     def _synthesise(self, release: str, voice: str, text: str, speed: float) -> Clip:
         model = self.manager.get_model(release)
-        audio = np.concatenate([chunk.audio for chunk in model.stream(text, voice, speed)]).astype(np.float32)
+        audio = self.bank.load(model, voice, text, speed) if self.bank else None
+        if audio is None:
+            audio = synthesise(model, voice, text, speed)
+            if self.bank:
+                self._bank_save(model, voice, text, speed, audio)
         return Clip(audio, integrated_loudness(audio), model.info.real_speech)
+
+    def _bank_save(self, model: Release, voice: str, text: str, speed: float, audio: np.ndarray) -> None:
+        try:
+            self.bank.save(model, voice, text, speed, audio)
+        except OSError as error:  # a full or read-only bank: the clip is served all the same, from memory
+            log.warning("clip bank: could not keep a clip in %s: %s", self.bank.folder, error)
 
 
 def integrated_loudness(audio: np.ndarray, rate_hz: int = SAMPLE_RATE_HZ) -> float:
@@ -157,6 +173,10 @@ def write_blind_wav(audio: np.ndarray, folder: Path = CLIP_FOLDER) -> Path:
 
 
 def _remove_old(folder: Path) -> None:
+    now = time.monotonic()
+    if now - _last_cleanup["at"] < CLEANUP_EVERY_S:
+        return
+    _last_cleanup["at"] = now
     cutoff = time.time() - CLIP_MAX_AGE_S
     for old in folder.glob("*.wav"):
         try:

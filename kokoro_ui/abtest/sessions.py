@@ -1,27 +1,30 @@
-"""Listening sessions: trial plans, the blind A/B mapping, what was heard, and the vote rules.
+"""Listening sessions: trial plans, the blind mapping of clips to releases, what was heard, and the
+vote rules.
 
-The mapping of A and B to releases lives only here, in server memory, keyed by a random
-session id; the browser gets clips and trial numbers, never releases. A vote is accepted only
-for the session's current trial, once, after both clips were played to the end; then it is
-written to the `VoteStore` and the session moves on. Synthesis is not this module's job.
+The mapping of A, B (and in ABX, X) to releases lives only here, in server memory, keyed by a
+random session id; the browser gets clips and trial numbers, never releases. A session lives in
+the process that started it (several processes behind a load balancer need sticky sessions);
+its votes go to the shared `VoteStore`. A vote is accepted only for the session's current
+trial, once, after every clip was played to the end; then it is written to the store and the
+session moves on. What trials a session gets and how each is arranged is `design.py`'s;
+synthesis is not this module's job.
 """
 
-import hashlib
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Optional
 
+from kokoro_ui.abtest.design import AB, ABX, MODES, Arrangement, Slot, arrange, plan
+from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
 
-OLD, NEW = "v0.19", "v1.0"
 CHOICES = ("A", "B", "none")
+CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B")}  # ABX is a forced choice: "can't tell" would hide guessing
 MAX_COMMENT_CHARS = 500
 MAX_SESSIONS = 5_000  # kept in memory; the oldest are forgotten first (their votes stay stored)
 
@@ -31,30 +34,25 @@ class VoteRefusedError(KokoroUIError):
 
 
 @dataclass(frozen=True)
-class Sentence:
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class VoicePair:
-    """The same-named voice in both releases (a v0.19 voice whose manifest sets `pairs_with`)."""
-
-    name: str  # what a listener is told, e.g. "Bella"
-    voices: dict[str, str]  # release -> voice id
-
-
-@dataclass(frozen=True)
 class Trial:
+    """A trial as the server knows it: what is said, by whom, and which release plays each clip."""
+
     number: int  # 1-based
     sentence: Sentence
     pair: VoicePair
     a_release: str  # the secret: which release plays as "A"
     b_release: str
     speed: float = 1.0
+    mode: str = AB
+    x_release: Optional[str] = None  # ABX: which release X is
+    repeat_of: Optional[int] = None
+
+    @property
+    def clips(self) -> tuple[str, ...]:
+        return ("A", "B", "X") if self.mode == ABX else ("A", "B")
 
     def release_of(self, clip: str) -> str:
-        return {"A": self.a_release, "B": self.b_release}[clip]
+        return {"A": self.a_release, "B": self.b_release, "X": self.x_release}[clip]
 
 
 @dataclass
@@ -81,11 +79,14 @@ class Listening:
 @dataclass
 class Session:
     id: str
-    trials: list[Trial]
+    trials: list[Slot]
+    mode: str = AB
+    speed: float = 1.0
     current: int = 0  # index into trials; == len(trials) when finished
+    arranged: dict[int, Arrangement] = field(default_factory=dict)  # trial number -> its secret, once shown
     shown_at: str = ""
     real_speech: bool = False
-    heard: dict[str, Listening] = field(default_factory=lambda: {"A": Listening(), "B": Listening()})
+    heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -93,70 +94,26 @@ class Session:
         return self.current >= len(self.trials)
 
 
-def load_sentences(path: Path) -> list[Sentence]:
-    """Sentences from a text file: ``id<TAB>sentence`` per line, or just the sentence (then its id is
-    a hash of its text, stable across reordering). Blank lines and ``#`` comments are skipped."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise KokoroUIError(f"Cannot read the listening-test sentences (KOKORO_UI_LISTENING_SENTENCES): "
-                            f"{error}") from None
-    sentences = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        sentence_id, tab, text = line.partition("\t")
-        if not tab:
-            sentence_id, text = "h" + hashlib.sha1(line.encode()).hexdigest()[:8], line
-        sentences.append(Sentence(sentence_id.strip(), text.strip()))
-    if not sentences:
-        raise KokoroUIError(f"The sentence list {path} has no sentences.")
-    return sentences
-
-
-def voice_pairs(manager: ModelManager) -> list[VoicePair]:
-    """Every v0.19 voice whose manifest names its v1.0 counterpart (read from manifests, no model)."""
-    new_voices = manager.voices(NEW)
-    return [VoicePair(voice.name, {OLD: voice.id, NEW: new_voices.get(voice.pairs_with).id})
-            for voice in manager.voices(OLD) if voice.pairs_with]
-
-
-def plan_trials(sentences: list[Sentence], pairs: list[VoicePair], count: int,
-                rng: secrets.SystemRandom, speed: float = 1.0) -> list[Trial]:
-    """`count` trials: sentences without repeats while they last, voices evenly, and for each trial an
-    independent fair coin for which release is A (so earlier reveals say nothing about later trials)."""
-    chosen_sentences = _spread(sentences, count, rng)
-    chosen_pairs = _spread(pairs, count, rng)
-    trials = []
-    for number, (sentence, pair) in enumerate(zip(chosen_sentences, chosen_pairs), start=1):
-        a_release, b_release = (NEW, OLD) if rng.random() < 0.5 else (OLD, NEW)
-        trials.append(Trial(number, sentence, pair, a_release, b_release, speed))
-    return trials
-
-
-def _spread(items: list, count: int, rng: secrets.SystemRandom) -> list:
-    """`count` items: shuffled rounds through all of them, so none repeats before all were used."""
-    out: list = []
-    while len(out) < count:
-        out.extend(rng.sample(items, len(items)))
-    return out[:count]
-
-
 class SessionBook:
     """All sessions of this process, and the only place that accepts a vote."""
 
-    def __init__(self, store: VoteStore, sentences: list[Sentence], pairs: list[VoicePair], trials: int):
+    def __init__(self, store: VoteStore, sentences: list[Sentence], pairs: list[VoicePair], trials: int,
+                 mode: str = AB, speed: float = 1.0):
         if trials < 1:
             raise KokoroUIError(f"A listening session needs at least one trial, not {trials}.")
+        if mode not in MODES:
+            raise KokoroUIError(f"KOKORO_UI_LISTENING_MODE must be one of {', '.join(MODES)}, not {mode!r}.")
+        if not pairs:
+            raise KokoroUIError("The listening test has no voice pairs to play.")
         self.store = store
-        self.sentences, self.pairs, self.trials = sentences, pairs, trials
+        self.sentences, self.pairs, self.trials, self.mode, self.speed = sentences, pairs, trials, mode, speed
         self._rng = secrets.SystemRandom()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
     def start(self) -> Session:
-        session = Session(secrets.token_urlsafe(16), plan_trials(self.sentences, self.pairs, self.trials, self._rng))
+        session = Session(secrets.token_urlsafe(16), plan(self.sentences, self.pairs, self.trials, self._rng),
+                          self.mode, self.speed)
         with self._lock:
             self._sessions[session.id] = session
             while len(self._sessions) > MAX_SESSIONS:
@@ -171,59 +128,80 @@ class SessionBook:
         return session
 
     def current_trial(self, session_id: str) -> Optional[Trial]:
+        """The trial the session is on (None once finished). Its arrangement is drawn from the shared
+        design counts the first time it is asked for (`design.arrange`); later calls return the same."""
         session = self.get(session_id)
-        return None if session.finished else session.trials[session.current]
+        with session.lock:
+            return None if session.finished else self._arranged(session, session.trials[session.current])
 
     def show(self, session_id: str, trial_number: int, real_speech: bool) -> None:
         """The trial's clips are on their way to the browser: its listening clock starts now."""
         session = self.get(session_id)
         with session.lock:
-            self._check_current(session, trial_number)
+            trial = self._arranged(session, self._check_current(session, trial_number))
             session.shown_at, session.real_speech = _utc_now(), real_speech
-            session.heard = {"A": Listening(), "B": Listening()}
+            session.heard = {clip: Listening() for clip in trial.clips}
 
     def report(self, session_id: str, trial_number: int, clip: str, event: str) -> bool:
-        """Record a play, pause or end of clip A or B; returns whether voting is now allowed.
+        """Record a play, pause or end of a clip (A, B, or X); returns whether voting is now allowed.
 
         Reports for a trial that is no longer current (a late event from the last clip) are ignored."""
         session = self.get(session_id)
         with session.lock:
-            if session.finished or trial_number != session.trials[session.current].number or clip not in ("A", "B"):
+            if (session.finished or trial_number != session.trials[session.current].number
+                    or clip not in session.heard):
                 return False
             session.heard[clip].report(event, time.monotonic())
-            return all(listening.finished for listening in session.heard.values())
+            return _all_heard(session)
 
     def vote(self, session_id: str, trial_number: int, choice: str, comment: str = "") -> VoteRecord:
         """Accept and store one vote, or raise `VoteRefusedError` / `VoteStoreError` and change nothing."""
-        if choice not in CHOICES:
-            raise VoteRefusedError(f"Choose A, B or no preference, not {str(choice)[:20]!r}.")
         session = self.get(session_id)
+        if choice not in CHOICES_BY_MODE[session.mode]:
+            words = "A or B" if session.mode == ABX else "A, B or no preference"
+            raise VoteRefusedError(f"Choose {words}, not {str(choice)[:20]!r}.")
         with session.lock:  # held while storing: a racing second vote waits, then finds the trial done
-            trial = self._check_current(session, trial_number)
-            if not all(listening.finished for listening in session.heard.values()):
-                raise VoteRefusedError("Play both clips, A and B, to the end before you vote.")
-            record = self._record(session, trial, choice, _clean_comment(comment))
+            slot = self._check_current(session, trial_number)
+            if not _all_heard(session):  # never shown counts as not heard
+                clips = "A, B and X" if session.mode == ABX else "both clips, A and B,"
+                raise VoteRefusedError(f"Play {clips} to the end before you vote.")
+            record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
             self.store.add(record)
             session.current += 1
             return record
 
-    def _check_current(self, session: Session, trial_number: int) -> Trial:
+    def _arranged(self, session: Session, slot: Slot) -> Trial:
+        if slot.number not in session.arranged:
+            session.arranged[slot.number] = (session.arranged[slot.repeat_of].swapped() if slot.repeat_of
+                                             else arrange(self.store, slot, session.mode, self._rng))
+        secret = session.arranged[slot.number]
+        return Trial(slot.number, slot.sentence, slot.pair, secret.a_release, secret.b_release, session.speed,
+                     session.mode, secret.x_release, slot.repeat_of)
+
+    def _check_current(self, session: Session, trial_number: int) -> Slot:
         if session.finished:
             raise VoteRefusedError("This session is finished: every trial has its vote.")
-        trial = session.trials[session.current]
-        if trial_number != trial.number:
+        slot = session.trials[session.current]
+        if trial_number != slot.number:
             raise VoteRefusedError(f"That vote was for trial {trial_number}, but this session is on trial "
-                                   f"{trial.number}: each trial takes exactly one vote, in order.")
-        return trial
+                                   f"{slot.number}: each trial takes exactly one vote, in order.")
+        return slot
 
     def _record(self, session: Session, trial: Trial, choice: str, comment: str) -> VoteRecord:
-        a, b = session.heard["A"], session.heard["B"]
+        heard = {clip: session.heard.get(clip, Listening()) for clip in ("A", "B", "X")}
+        abx = trial.mode == ABX
         return VoteRecord(
-            session.id, trial.number, trial.sentence.id, trial.sentence.text, trial.pair.voices[OLD],
+            session.id, trial.number, trial.sentence.id, trial.sentence.text, trial.pair.id,
             trial.a_release, trial.pair.voices[trial.a_release], trial.b_release, trial.pair.voices[trial.b_release],
-            choice, trial.release_of(choice) if choice != "none" else None, comment, trial.speed,
-            session.real_speech, a.plays, b.plays, round(a.listened_s, 3), round(b.listened_s, 3),
-            session.shown_at or _utc_now(), _utc_now())
+            choice, trial.release_of(choice) if choice != "none" and not abx else None, comment, trial.speed,
+            session.real_speech, heard["A"].plays, heard["B"].plays, round(heard["A"].listened_s, 3),
+            round(heard["B"].listened_s, 3), session.shown_at or _utc_now(), _utc_now(), trial.mode,
+            trial.x_release, heard["X"].plays, round(heard["X"].listened_s, 3),
+            trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of)
+
+
+def _all_heard(session: Session) -> bool:
+    return bool(session.heard) and all(listening.finished for listening in session.heard.values())
 
 
 def _clean_comment(comment: object) -> str:

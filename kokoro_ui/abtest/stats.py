@@ -1,8 +1,11 @@
-"""Honest summaries of pairwise votes: a preference share, its 95 % Wilson interval and a sign test.
+"""Honest summaries of pairwise votes: a preference share, its 95 % Wilson interval and a sign test;
+and for ABX trials the proportion correct with an exact one-sided binomial test.
 
 Only votes that chose a side count towards the share and the test; "no preference" votes are
 reported beside them, never split between the sides (splitting ties would pull every share
-towards 50 % and shrink the interval without new evidence).
+towards 50 % and shrink the interval without new evidence). ABX asks whether listeners can hear
+any difference: guessing is right half the time, so the test is one-sided (could they do better
+than chance?) and exact, as the counts of a listening study are small.
 """
 
 import math
@@ -56,6 +59,45 @@ def sign_test(successes: int, trials: int) -> float:
         raise ValueError(f"need 0 <= successes <= trials and trials > 0, got {successes} of {trials}")
     smaller = min(successes, trials - successes)
     return min(1.0, 2.0 * float(binom.cdf(smaller, trials, 0.5)))
+
+
+@dataclass(frozen=True)
+class Discrimination:
+    """How often ABX answers named the clip X really was."""
+
+    correct: int
+    trials: int
+
+    @property
+    def share(self) -> Optional[float]:
+        return self.correct / self.trials if self.trials else None
+
+    @property
+    def interval(self) -> Optional[tuple[float, float]]:
+        return wilson_interval(self.correct, self.trials) if self.trials else None
+
+    @property
+    def p_value(self) -> Optional[float]:
+        return abx_test(self.correct, self.trials) if self.trials else None
+
+
+def abx_test(correct: int, trials: int) -> float:
+    """One-sided exact binomial test of "they cannot tell" (p = 1/2): P(at least `correct` right by guessing)."""
+    if trials <= 0 or not 0 <= correct <= trials:
+        raise ValueError(f"need 0 <= correct <= trials and trials > 0, got {correct} of {trials}")
+    return float(binom.sf(correct - 1, trials, 0.5))
+
+
+def describe_abx(result: Discrimination) -> str:
+    """The ABX result in plain words, with the numbers behind them."""
+    if not result.trials:
+        return "No ABX answers yet."
+    low, high = result.interval
+    verdict = ("listeners told the releases apart more often than guessing would explain" if result.p_value < 0.05
+               else "no evidence that listeners could tell them apart: guessing does this well easily")
+    return (f"**{result.correct}** of **{result.trials}** ABX answers were correct (**{result.share:.0%}**, "
+            f"95 % interval {low:.0%}–{high:.0%}; guessing gets 50 %; one-sided exact binomial test "
+            f"p = {result.p_value:.3g}): {verdict}.")
 
 
 def tally(preferred: Iterable[Optional[str]], side: str) -> Preference:

@@ -1,57 +1,34 @@
-"""Votes of the listening test, kept in one SQLite file (setting ``KOKORO_UI_VOTES_DB``).
+"""Votes of the listening test, in one SQLite file or one PostgreSQL database (``KOKORO_UI_VOTES_DB``).
 
 The store writes each vote in its own short transaction and knows nothing about sessions or
-blindness (that is `sessions.py`). WAL mode lets readers (the Results tab) run while a vote is
-written; a UNIQUE (session, trial) key makes a second vote for a trial impossible even if two
-requests race. Any failure to write becomes a `VoteStoreError` with a message for the voter;
-SQLite's transaction guarantees that a failed vote leaves earlier votes untouched.
+blindness (that is `sessions.py`). A UNIQUE (session, trial) key makes a second vote for a trial
+impossible even if two requests, or two app processes sharing one PostgreSQL database, race. Any
+failure to write becomes a `VoteStoreError` with a message for the voter; the transaction
+guarantees that a failed vote leaves earlier votes untouched, and a fresh connection per
+operation means votes resume by themselves once the database is reachable again.
+
+The store also keeps the study design's shared counts (`balance`): how often each cell was shown
+in each arrangement, read and counted in one transaction, so every process sharing the database
+balances against the same numbers. The rule that picks an arrangement is `design.py`'s.
+
+This module holds what both databases share (records, errors, the SQL); `store_sqlite` and
+`store_postgres` hold what they do differently, `schema` the migrations they both follow.
 """
 
-import contextlib
 import csv
 import dataclasses
 import logging
-import sqlite3
-import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
+from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.errors import KokoroUIError
 
 log = logging.getLogger(__name__)
 
-# Each entry migrates the schema from version i to i + 1 (``PRAGMA user_version``); append, never edit.
-MIGRATIONS: list[list[str]] = [
-    [
-        """CREATE TABLE votes (
-            id INTEGER PRIMARY KEY,
-            session_id TEXT NOT NULL,       -- random token; no personal data
-            trial INTEGER NOT NULL,         -- 1-based within the session
-            sentence_id TEXT NOT NULL,
-            sentence TEXT NOT NULL,
-            pair TEXT NOT NULL,             -- the voice pair's name, e.g. af_bella
-            a_release TEXT NOT NULL,
-            a_voice TEXT NOT NULL,
-            b_release TEXT NOT NULL,
-            b_voice TEXT NOT NULL,
-            choice TEXT NOT NULL CHECK (choice IN ('A', 'B', 'none')),
-            preferred_release TEXT,         -- NULL for no preference
-            comment TEXT NOT NULL DEFAULT '',
-            speed REAL NOT NULL,
-            real_speech INTEGER NOT NULL,   -- 0: a clip came from synthetic (noise) weights
-            a_plays INTEGER NOT NULL,
-            b_plays INTEGER NOT NULL,
-            a_listened_s REAL NOT NULL,
-            b_listened_s REAL NOT NULL,
-            shown_at TEXT NOT NULL,         -- ISO 8601 UTC
-            voted_at TEXT NOT NULL,
-            UNIQUE (session_id, trial)
-        )""",
-        "CREATE INDEX votes_by_session ON votes (session_id)",
-    ],
-]
-SCHEMA_VERSION = len(MIGRATIONS)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class VoteStoreError(KokoroUIError):
@@ -73,8 +50,8 @@ class VoteRecord:
     a_voice: str
     b_release: str
     b_voice: str
-    choice: str  # 'A', 'B' or 'none'
-    preferred_release: Optional[str]
+    choice: str  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as)
+    preferred_release: Optional[str]  # A/B: the release behind the choice; None for no preference, and in ABX
     comment: str
     speed: float
     real_speech: bool
@@ -84,105 +61,197 @@ class VoteRecord:
     b_listened_s: float
     shown_at: str
     voted_at: str
+    mode: str = "ab"  # 'ab' (which do you prefer?) or 'abx' (is X the same as A or as B?)
+    x_release: Optional[str] = None  # ABX: the release X played
+    x_plays: int = 0
+    x_listened_s: float = 0.0
+    correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
+    repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
 
 
 COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]
+_BOOLEANS = ("real_speech", "correct")
 
 
-class VoteStore:
-    """One SQLite file; a fresh connection per operation, so any thread may call any method."""
+@dataclass(frozen=True)
+class Cell:
+    """What the design balances over: a sentence said by a voice pair, in one mode."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = 5.0):
-        self.path = Path(path)
-        self.busy_timeout_s = busy_timeout_s
+    mode: str
+    sentence_id: str
+    pair: str
+
+
+Counts = dict[str, dict[str, int]]  # factor -> level -> times shown
+Pick = Callable[[Counts], dict[str, str]]  # the counts -> one level per factor
+
+
+class VoteStore(ABC):
+    """The SQL both databases run; a fresh connection per operation, so any thread may call any method."""
+
+    dialect: str  # a key of `schema.SPELLINGS`
+    marker: str  # the driver's parameter placeholder
+    lock_rows: str = ""  # what a SELECT adds to lock the rows it reads until the transaction ends
+
+    def __init__(self, location: str):
+        self.location = location  # for messages and /health: a path, or a URL without credentials
         self._ready = False
-        self._ready_lock = threading.Lock()
+
+    @abstractmethod
+    def _connect(self) -> Any:
+        """A new DB-API connection in autocommit mode (transactions are begun explicitly)."""
+
+    @abstractmethod
+    def _begin(self, db: Any) -> None:
+        """Begin a transaction that will write."""
+
+    @abstractmethod
+    def _migrate(self, db: Any) -> None:
+        """Inside a write transaction: make sure no other process migrates at once, read the schema
+        version and call `_apply_migrations`."""
+
+    @property
+    @abstractmethod
+    def _errors(self) -> tuple[type[Exception], ...]:
+        """The driver's exceptions that mean "the database could not do it"."""
+
+    @abstractmethod
+    def _is_duplicate(self, error: Exception) -> bool:
+        """Whether the driver's `error` is a broken UNIQUE key (and not, say, a failed CHECK)."""
 
     def add(self, vote: VoteRecord) -> None:
         """Store one vote in one transaction, or raise without storing anything."""
-        placeholders = ", ".join("?" for _ in COLUMNS)
+        placeholders = ", ".join(self.marker for _ in COLUMNS)
         values = [int(value) if isinstance(value, bool) else value for value in dataclasses.astuple(vote)]
         try:
-            with self._connection() as db:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    db.execute(f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-        except sqlite3.IntegrityError:
-            raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
-        except sqlite3.Error as error:
+            self._transaction(lambda db: db.execute(
+                f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values))
+        except (OSError, *self._errors) as error:
+            if self._is_duplicate(error):
+                raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
             raise self._failure("saved", error) from None
 
     def votes(self, session_id: Optional[str] = None) -> list[VoteRecord]:
         """Stored votes in the order they were cast; only one session's if `session_id` is given."""
         query = f"SELECT {', '.join(COLUMNS)} FROM votes"
-        query += " WHERE session_id = ? ORDER BY trial" if session_id is not None else " ORDER BY id"
+        query += f" WHERE session_id = {self.marker} ORDER BY trial" if session_id is not None else " ORDER BY id"
         try:
-            with self._connection() as db:
+            db = self._open()
+            try:
                 rows = db.execute(query, () if session_id is None else (session_id,)).fetchall()
-        except sqlite3.Error as error:
+            finally:
+                db.close()
+        except (OSError, *self._errors) as error:
             raise self._failure("read", error) from None
         return [_record(row) for row in rows]
 
+    def balance(self, cell: Cell, factors: Mapping[str, Sequence[str]], pick: Pick) -> dict[str, str]:
+        """In one transaction: read how often each level of each factor was shown in `cell`, let `pick`
+        choose a level per factor, and count the choices. Callers in other threads or processes wait
+        for it and then see its counts, so no two of them balance against the same numbers."""
+        where = " AND ".join(f"{name} = {self.marker}" for name in ("mode", "sentence_id", "pair"))
+        key = (cell.mode, cell.sentence_id, cell.pair)
+
+        def count(db: Any) -> dict[str, str]:
+            for factor, levels in sorted(factors.items()):
+                for level in sorted(levels):  # one order everywhere: no two writers wait for each other
+                    db.execute("INSERT INTO design_counts (mode, sentence_id, pair, factor, level) VALUES "
+                               f"({', '.join([self.marker] * 5)}) ON CONFLICT DO NOTHING", (*key, factor, level))
+            counts: Counts = {factor: {} for factor in factors}
+            for factor, level, shown in db.execute(
+                    f"SELECT factor, level, shown FROM design_counts WHERE {where}{self.lock_rows}", key).fetchall():
+                if factor in counts and level in factors[factor]:
+                    counts[factor][level] = shown
+            chosen = pick(counts)
+            for factor, level in chosen.items():
+                db.execute(f"UPDATE design_counts SET shown = shown + 1 WHERE {where} AND factor = {self.marker} "
+                           f"AND level = {self.marker}", (*key, factor, level))
+            return chosen
+
+        try:
+            return self._transaction(count)
+        except (OSError, *self._errors) as error:
+            raise self._failure("read", error) from None
+
     def write_csv(self, path: Path) -> Path:
         """Every stored vote, one row each, with a header: the raw data behind the Results tab."""
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(COLUMNS)
-            writer.writerows(dataclasses.astuple(vote) for vote in self.votes())
-        return path
+        return write_votes_csv(self.votes(), path)
 
-    def _connection(self) -> contextlib.closing:
-        self._ensure_schema()
-        return contextlib.closing(self._connect())
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-        db.execute("PRAGMA synchronous = FULL")  # a vote acknowledged is a vote on disk
-        return db
-
-    def _ensure_schema(self) -> None:
-        """Create or migrate the schema once per process; a failure is retried on the next call."""
-        if self._ready:
-            return
-        with self._ready_lock:
-            if self._ready:
-                return
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.closing(self._connect()) as db:
-                    db.execute("PRAGMA journal_mode = WAL")
-                    self._migrate(db)
-            except (OSError, sqlite3.Error) as error:
-                raise self._failure("opened", error) from None
-            self._ready = True
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")  # two processes starting at once migrate one after the other
+    def _transaction(self, work: Callable[[Any], Any]) -> Any:
+        db = self._open()
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise VoteStoreError(f"The votes database {self.path} was made by a newer version of this app "
-                                     f"(schema {version}; this app knows up to {SCHEMA_VERSION}).")
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+            return self._within(db, work)
+        finally:
+            db.close()
+
+    def _within(self, db: Any, work: Callable[[Any], Any]) -> Any:
+        self._begin(db)
+        try:
+            result = work(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        return result
+
+    def _open(self) -> Any:
+        """A connection to a database whose schema is current (made so once per process, and tried
+        again after a failure, so a database that was down at start is used once it is up)."""
+        db = self._connect()
+        if not self._ready:
+            try:
+                self._prepare(db)
+                self._within(db, self._migrate)
+            except BaseException:
+                db.close()
+                raise
+            self._ready = True
+        return db
+
+    def _prepare(self, db: Any) -> None:
+        """Whatever the dialect sets once, outside a transaction, before migrating."""
+
+    def _apply_migrations(self, db: Any, version: int, set_version: Callable[[int], None]) -> None:
+        """Run the migrations after `version` in the caller's transaction: all of them, or none."""
+        if version > SCHEMA_VERSION:
+            raise VoteStoreError(f"The votes database {self.location} was made by a newer version of this app "
+                                 f"(schema {version}; this app knows up to {SCHEMA_VERSION}).")
+        for number in range(version, SCHEMA_VERSION):
+            for statement in migration(self.dialect, number):
+                db.execute(statement)
+            set_version(number + 1)
 
     def _failure(self, action: str, error: Exception) -> VoteStoreError:
-        log.error("votes database %s could not be %s: %s", self.path, action, error)
+        log.error("votes database %s could not be %s: %s", self.location, action, error)
         what = "Your vote could not be saved" if action == "saved" else f"The votes database could not be {action}"
-        return VoteStoreError(f"{what}: the votes database cannot be used right now ({error}). "
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return VoteStoreError(f"{what}: the votes database cannot be used right now ({reason}). "
                               "Nothing stored was changed; please tell the person running this test.")
 
 
-def _record(row: tuple) -> VoteRecord:
+def open_store(target: str | Path) -> VoteStore:
+    """The store `target` names: a ``postgresql://`` URL, or a path to an SQLite file."""
+    if str(target).startswith(POSTGRES_SCHEMES):
+        from kokoro_ui.abtest.store_postgres import PostgresVoteStore  # only PostgreSQL users need psycopg
+
+        return PostgresVoteStore(str(target))
+    from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
+
+    return SqliteVoteStore(Path(target))
+
+
+def write_votes_csv(votes: Sequence[VoteRecord], path: Path) -> Path:
+    """`votes` as CSV with a header row of `COLUMNS`. An empty cell is NULL in a column that allows it
+    (no preference, an A/B trial's X, a trial that repeats none) and an empty comment otherwise."""
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(dataclasses.astuple(vote) for vote in votes)
+    return path
+
+
+def _record(row: Sequence) -> VoteRecord:
     values = dict(zip(COLUMNS, row))
-    return VoteRecord(**{**values, "real_speech": bool(values["real_speech"])})
+    for name in _BOOLEANS:
+        values[name] = None if values[name] is None else bool(values[name])
+    return VoteRecord(**values)

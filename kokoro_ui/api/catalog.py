@@ -9,9 +9,10 @@ from typing import Optional, Union
 
 from fastapi import APIRouter
 
+from kokoro_ui.abtest.persistence import votes_location
 from kokoro_ui.api.errors import NotFoundError
 from kokoro_ui.api.schemas import (ErrorBody, Health, LegacyVoiceList, ModelCard, ModelList, ReleaseHealth, VoiceCard,
-                                   VoiceList)
+                                   VoiceList, VotesHealth)
 from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.validation import model_names, validate_version
@@ -56,10 +57,22 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
                                   weights=status.info.weights if status.info else None,
                                   weights_kind=status.info.weights_kind if status.info else None,
                                   real_speech=status.info.real_speech if status.info else None,
-                                  backend=status.info.backend if status.info else None, error=status.error)
+                                  backend=status.info.backend if status.info else None, error=status.error,
+                                  forward_passes=_forward_passes(manager, status.version))
                     for status in manager.status()]
         return Health(status="degraded" if any(release.error for release in versions) else "ok",
-                      weights_setting=manager.settings.weights, versions=versions)
+                      weights_setting=manager.settings.weights, versions=versions, votes=_votes(manager))
+
+
+def _forward_passes(manager: ModelManager, version: str) -> Optional[int]:
+    """How many passes the loaded release ran (a full clip bank keeps it still); None if not loaded."""
+    return manager.get_model(version).forward_passes if manager.is_loaded(version) else None
+
+
+def _votes(manager: ModelManager) -> VotesHealth:
+    location = votes_location(manager.settings)
+    return VotesHealth(store=location.backend, location=location.shown, persistent=location.persistent,
+                       note=location.note)
 
 
 def _voice_card(version: str, voice: Voice) -> VoiceCard:

@@ -154,12 +154,23 @@ class ReleaseHealth(BaseModel):
     real_speech: Optional[bool]  # False for synthetic weights: their audio is noise
     backend: Optional[str]
     error: Optional[str]  # why the last load failed, until a load succeeds
+    forward_passes: Optional[int] = None  # passes through the network since start; None until loaded
+
+
+class VotesHealth(BaseModel):
+    """Where the listening test's votes are kept, and whether they survive a restart."""
+
+    store: Literal["sqlite", "postgresql"]
+    location: str  # a path, or the database's URL without credentials
+    persistent: bool  # False: the votes are lost when the app restarts
+    note: str  # the same words the Results tab shows
 
 
 class Health(BaseModel):
     status: Literal["ok", "degraded"]  # degraded: a release's last load failed
     weights_setting: str  # KOKORO_UI_WEIGHTS: which source each release loads from
     versions: list[ReleaseHealth]
+    votes: Optional[VotesHealth] = None
 
 
 class ErrorDetail(BaseModel):

@@ -1,8 +1,11 @@
 """The whole page: a tab per job, top to bottom as the user sees it."""
 
+from typing import Optional
+
 import gradio as gr
 
 from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.abtest.persistence import votes_location
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.ui.compare_tab import render_compare_tab
 from kokoro_ui.ui.gallery_tab import render_gallery_tab
@@ -23,18 +26,19 @@ CSS = """
 """
 
 
-def build_ui(manager: ModelManager) -> gr.Blocks:
+def build_ui(manager: ModelManager, listening: Optional[ListeningTest] = None) -> gr.Blocks:
+    """The page; `listening` is the app's one listening test (made here from the settings if not given)."""
     with gr.Blocks(title="Kokoro A/B") as demo:
         gr.Markdown("# Kokoro A/B\nOne text, two releases of the Kokoro voice model: **v0.19** and **v1.0**. "
                     "Listen side by side, see the sounds each one chose, and compare their speed.")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Compare", id="compare"):
                 compare = render_compare_tab(manager)
-            listening = ListeningTest.open(manager)
+            listening = listening or ListeningTest.open(manager)
             with gr.Tab("Listening test", id="listen"):
                 render_listening_tab(listening)
             with gr.Tab("Results", id="results"):
-                render_results_tab(listening.store)
+                render_results_tab(listening.store, votes_location(manager.settings))
             with gr.Tab("Voices", id="voices"):
                 render_gallery_tab(manager, compare, tabs)
         register_named_api(manager)

@@ -7,7 +7,7 @@ loaded to list, filter or label voices.
 from dataclasses import dataclass
 from typing import Optional
 
-from kokoro_ui.abtest.sessions import NEW, OLD
+from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.languages import Availability, voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.weights.voices import Voice

@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 import gradio as gr
 import soundfile
 
-from kokoro_ui.abtest.sessions import NEW, OLD
+from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.languages import sample_sentence
 from kokoro_ui.manager import ModelManager

@@ -10,7 +10,7 @@ from typing import Optional
 
 import gradio as gr
 
-from kokoro_ui.abtest.sessions import NEW, OLD
+from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.languages import sample_sentence
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache

@@ -1,4 +1,4 @@
-"""The Listening test tab: blind A/B trials, one vote each, and the reveal at the end.
+"""The Listening test tab: blind A/B (or ABX) trials, one vote each, and the reveal at the end.
 
 Every event here is private (no client API): votes should come from people who listened in the
 browser, and the play reports exist only to unlock the vote. The session id and trial number
@@ -13,16 +13,41 @@ import gradio as gr
 import pandas as pd
 
 from kokoro_ui.abtest import ListeningTest
-from kokoro_ui.abtest.sessions import NEW, OLD
+from kokoro_ui.abtest.design import ABX
+from kokoro_ui.abtest.material import NEW, OLD
+from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
 
-VOTES = [("A", "A sounds better", "vote-a"), ("none", "No preference", "vote-none"), ("B", "B sounds better", "vote-b")]
+
+@dataclass(frozen=True)
+class Wording:
+    """What the tab says and offers in one mode."""
+
+    intro: str
+    locked: str
+    unlocked: str
+    votes: list[tuple[str, str, str]]  # (choice, button text, elem_id)
+    clips: tuple[str, ...]
+
+
+AB_WORDING = Wording(
+    "## Blind listening test\nYou will hear {n} pairs of clips, **A** and **B**: the same sentence and voice, "
+    "spoken by the two Kokoro releases in an order that nobody shows you. Play both, then pick the one you "
+    "prefer (or say you have no preference). One pair comes twice. At the end we reveal which was which.",
+    "Play **both** clips, A and B, to the end. Then the vote opens.",
+    "You heard both. Which one sounds better to you?",
+    [("A", "A sounds better", "vote-a"), ("none", "No preference", "vote-none"), ("B", "B sounds better", "vote-b")],
+    ("A", "B"))
+ABX_WORDING = Wording(
+    "## Blind listening test (ABX)\nYou will hear {n} sets of three clips: **A** and **B** are the same sentence "
+    "and voice spoken by the two Kokoro releases, in an order nobody shows you; **X** is one of them again. Play "
+    "all three, then say whether X is A or B. If you cannot tell, make your best guess. At the end we reveal "
+    "which was which.",
+    "Play **all three** clips, A, B and X, to the end. Then you can answer.",
+    "You heard all three. Is X the same as A, or as B?",
+    [("A", "X is A", "vote-a"), ("B", "X is B", "vote-b")],
+    ("A", "B", "X"))
 CHOICE_WORDS = {"A": "A", "B": "B", "none": "no preference"}
-LOCKED = "Play **both** clips, A and B, to the end. Then the vote opens."
-UNLOCKED = "You heard both. Which one sounds better to you?"
-INTRO = ("## Blind listening test\nYou will hear {n} pairs of clips, **A** and **B**: the same sentence and "
-         "voice, spoken by the two Kokoro releases in a random order that nobody shows you. Play both, then "
-         "pick the one you prefer (or say you have no preference). At the end we reveal which was which.")
 
 
 @dataclass
@@ -36,6 +61,7 @@ class Screen:
     note: str = ""
     clip_a: Optional[str] = None
     clip_b: Optional[str] = None
+    clip_x: Optional[str] = None
     message: str = ""
     reveal: Optional[pd.DataFrame] = None
     tally: str = ""
@@ -45,11 +71,15 @@ class Screen:
 
 def render_listening_tab(test: ListeningTest) -> None:
     with gr.Column(elem_id="listen-panel"):
-        _layout_and_events(test)
+        _layout_and_events(test, wording(test))
 
 
-def _layout_and_events(test: ListeningTest) -> None:
-    gr.Markdown(INTRO.format(n=test.book.trials))
+def wording(test: ListeningTest) -> Wording:
+    return ABX_WORDING if test.book.mode == ABX else AB_WORDING
+
+
+def _layout_and_events(test: ListeningTest, words: Wording) -> None:
+    gr.Markdown(words.intro.format(n=test.book.trials))
     session_id, trial_number = gr.State(None), gr.State(0)
     start = gr.Button("Start a listening session", variant="primary", elem_id="listen-start")
     with gr.Column(visible=False, elem_id="listen-trial") as trial_box:
@@ -57,31 +87,34 @@ def _layout_and_events(test: ListeningTest) -> None:
         note = gr.Markdown(elem_id="listen-note", elem_classes="kab-banner")
         sentence = gr.Markdown(elem_id="listen-sentence")
         with gr.Row():
-            clip_a, clip_b = (gr.Audio(label=label, type="filepath", interactive=False, editable=False, buttons=[],
-                                       waveform_options=gr.WaveformOptions(show_recording_waveform=False),
-                                       elem_id=f"listen-{label.lower()}") for label in ("A", "B"))
-        status = gr.Markdown(LOCKED, elem_id="listen-status")
+            players = [gr.Audio(label=label, type="filepath", interactive=False, editable=False, buttons=[],
+                                waveform_options=gr.WaveformOptions(show_recording_waveform=False),
+                                elem_id=f"listen-{label.lower()}") for label in words.clips]
+        status = gr.Markdown(words.locked, elem_id="listen-status")
         with gr.Row():
-            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id in VOTES]
+            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id in words.votes]
         comment = gr.Textbox(label="Comment (optional)", max_lines=3, elem_id="listen-comment")
     message = gr.Markdown(elem_id="listen-message", elem_classes="kab-error")
     with gr.Column(visible=False, elem_id="listen-reveal") as reveal_box:
         tally = gr.Markdown(elem_id="listen-tally")
         reveal = gr.Dataframe(interactive=False, wrap=True, elem_id="listen-reveal-table")
 
-    screen = [session_id, trial_number, trial_box, progress, sentence, note, clip_a, clip_b, status, *buttons,
+    screen = [session_id, trial_number, trial_box, progress, sentence, note, *players, status, *buttons,
               comment, message, reveal_box, tally, reveal, start]
-    # clips are made on demand; a few sessions may wait for them at once (forward passes queue per release)
-    start.click(lambda: _updates(start_session(test)), None, screen, api_visibility="private",
+    show = partial(_updates, words=words)
+    # clips come from the bank or are made on demand; a few sessions may wait for them at once
+    start.click(lambda: show(start_session(test)), None, screen, api_visibility="private",
                 concurrency_limit=4, concurrency_id="listening")
-    for (choice, _, _), button in zip(VOTES, buttons):
-        button.click(lambda sid, number, text, choice=choice: _updates(cast_vote(test, sid, number, choice, text)),
+    for (choice, _, _), button in zip(words.votes, buttons):
+        button.click(lambda sid, number, text, choice=choice: show(cast_vote(test, sid, number, choice, text)),
                      [session_id, trial_number, comment], screen, api_visibility="private",
                      concurrency_limit=4, concurrency_id="listening")
-    for clip, player in (("A", clip_a), ("B", clip_b)):
-        for event, listener in (("play", player.play), ("pause", player.pause), ("end", player.stop)):
-            listener(partial(_heard, test, clip=clip, event=event), [session_id, trial_number], [status, *buttons],
+    for clip, player in zip(words.clips, players):
+        for event, listener in (("play", player.play), ("pause", player.pause)):  # recorded; they open nothing
+            listener(partial(_record, test, clip=clip, event=event), [session_id, trial_number], None,
                      api_visibility="private", show_progress="hidden", concurrency_limit=None)
+        player.stop(partial(_heard, test, clip=clip, event="end", words=words), [session_id, trial_number],
+                    [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
 
 
 def start_session(test: ListeningTest) -> Screen:
@@ -102,7 +135,7 @@ def cast_vote(test: ListeningTest, session_id: Optional[str], trial_number: int,
 
 
 def heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str) -> bool:
-    """The browser played, paused or finished clip A or B; returns whether the vote is open."""
+    """The browser played, paused or finished clip A, B or X; returns whether the vote is open."""
     if not session_id:
         return False
     try:
@@ -112,17 +145,29 @@ def heard(test: ListeningTest, session_id: Optional[str], trial_number: int, cli
 
 
 def reveal_table(test: ListeningTest, session_id: str) -> tuple[pd.DataFrame, str]:
-    """The session's trials as the database stored them, with which release was A and B."""
+    """The session's trials as the database stored them, with which release was A, B (and X)."""
     votes = test.store.votes(session_id)
     names = {voice.id: voice.name for voice in test.manager.voices(OLD)}
-    rows = [{"Trial": vote.trial, "Sentence": vote.sentence, "Voice": names.get(vote.pair, vote.pair),
-             "A was": vote.a_release, "B was": vote.b_release, "You chose": CHOICE_WORDS[vote.choice],
-             "You preferred": vote.preferred_release or "no preference"} for vote in votes]
+    rows = []
+    for vote in votes:
+        row = {"Trial": vote.trial, "Sentence": vote.sentence, "Voice": names.get(vote.pair, vote.pair),
+               "A was": vote.a_release, "B was": vote.b_release}
+        if vote.mode == ABX:
+            row |= {"X was": vote.x_release, "You said X is": vote.choice, "Right": "yes" if vote.correct else "no"}
+        else:
+            row |= {"You chose": CHOICE_WORDS[vote.choice], "You preferred": vote.preferred_release or "no preference"}
+        rows.append(row | {"Repeats trial": vote.repeat_of or ""})
+    return pd.DataFrame(rows), _tally(votes)
+
+
+def _tally(votes: list) -> str:
+    if votes and votes[0].mode == ABX:
+        right = sum(bool(vote.correct) for vote in votes)
+        return f"### Thank you! Here is which was which.\nYou found X {_times(right)} out of {len(votes)}."
     counts = {release: sum(vote.preferred_release == release for vote in votes) for release in (NEW, OLD)}
     ties = sum(vote.preferred_release is None for vote in votes)
-    tally = (f"### Thank you! Here is which was which.\nYou preferred **{NEW}** {_times(counts[NEW])}, "
-             f"**{OLD}** {_times(counts[OLD])}, and had no preference {_times(ties)}.")
-    return pd.DataFrame(rows), tally
+    return (f"### Thank you! Here is which was which.\nYou preferred **{NEW}** {_times(counts[NEW])}, "
+            f"**{OLD}** {_times(counts[OLD])}, and had no preference {_times(ties)}.")
 
 
 def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
@@ -131,30 +176,43 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
         if clips is None:
             table, tally = reveal_table(test, session_id)
             return Screen(session_id, 0, reveal=table, tally=tally)
+    except VoteStoreError as error:  # the order of a trial is drawn from the database: it is down
+        return Screen(session_id, 0, message=f"The next trial could not be shown: {error} Votes cast so far "
+                                             "are kept; start a new session once it is back.", stuck=True)
     except KokoroUIError as error:  # votes so far are stored; the trial cannot be shown
         return Screen(session_id, 0, message=f"The clips could not be made: {error}", stuck=True)
     return Screen(session_id, clips.number, progress=f"### Trial {clips.number} / {clips.total}",
                   sentence=f"**Voice:** {clips.voice_name}  \n**Sentence:** {clips.sentence}", note=clips.noise_note,
-                  clip_a=clips.a_path, clip_b=clips.b_path)
+                  clip_a=clips.a_path, clip_b=clips.b_path, clip_x=clips.x_path)
 
 
-def _heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str) -> list:
-    votable = heard(test, session_id, trial_number, clip, event)
-    return [UNLOCKED if votable else LOCKED] + [gr.update(interactive=votable)] * len(VOTES)
+def _record(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str) -> None:
+    heard(test, session_id, trial_number, clip, event)
 
 
-def _updates(screen: Screen) -> list:
-    """A `Screen` as updates for the tab's components, in `render_listening_tab`'s order."""
+def _heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str,
+           words: Wording) -> list:
+    """Opens the vote once every clip was heard, and otherwise changes nothing: reports are answered in
+    any order, so a late answer must never close a vote that another answer opened (a new trial's
+    screen closes it)."""
+    if not heard(test, session_id, trial_number, clip, event):
+        return [gr.skip()] * (1 + len(words.votes))
+    return [words.unlocked] + [gr.update(interactive=True)] * len(words.votes)
+
+
+def _updates(screen: Screen, words: Wording) -> list:
+    """A `Screen` as updates for the tab's components, in `_layout_and_events`'s order."""
     keep = gr.skip()
-    if screen.refused:
-        return [keep] * (10 + len(VOTES)) + [screen.message] + [keep] * 4  # only `message` changes
+    clips = [{"A": screen.clip_a, "B": screen.clip_b, "X": screen.clip_x}[clip] for clip in words.clips]
+    if screen.refused:  # only `message` changes
+        return [keep] * (8 + len(clips) + len(words.votes)) + [screen.message] + [keep] * 4
     finished = screen.reveal is not None
-    closed = [gr.update(interactive=False)] * len(VOTES)
+    closed = [gr.update(interactive=False)] * len(words.votes)
     start = gr.update(value="Start a new session" if finished else "Start over with a new session",
                       variant="primary" if finished else "secondary")
     trial_shown = not (finished or screen.stuck)
     return [screen.session_id, screen.trial_number, gr.update(visible=trial_shown), screen.progress, screen.sentence,
-            gr.update(value=screen.note, visible=bool(screen.note)), screen.clip_a, screen.clip_b, LOCKED, *closed,
+            gr.update(value=screen.note, visible=bool(screen.note)), *clips, words.locked, *closed,
             "", screen.message, gr.update(visible=finished), screen.tally, screen.reveal if finished else keep, start]
 
 

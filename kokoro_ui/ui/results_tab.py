@@ -1,7 +1,9 @@
-"""The Results tab: what listeners preferred, how sure we can be, and the raw votes as CSV.
+"""The Results tab: what listeners preferred, whether they could tell the releases apart (ABX), how
+consistent each session was, and the raw votes as CSV.
 
-Shares are over votes that chose a side; "no preference" is counted apart. Votes cast while a
-release ran on synthetic weights (noise) are left out unless the reader asks for them.
+Which votes count is `abtest.analysis`'s rule, stated on the tab: shares are over votes that chose
+a side ("no preference" apart), noise votes and repeated trials are left out, and inconsistent
+sessions can be. The tab says plainly when the votes will not survive a restart.
 """
 
 import contextlib
@@ -16,29 +18,39 @@ from typing import Callable
 import gradio as gr
 import pandas as pd
 
-from kokoro_ui.abtest.sessions import NEW, OLD
-from kokoro_ui.abtest.stats import Preference, describe, tally
+from kokoro_ui.abtest.analysis import NO_PREFERENCE, Counted, consistency, counted, discrimination, left_out, preference
+from kokoro_ui.abtest.design import AB, ABX
+from kokoro_ui.abtest.material import NEW, OLD
+from kokoro_ui.abtest.persistence import VotesLocation
+from kokoro_ui.abtest.stats import Discrimination, Preference, describe, describe_abx, tally
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
 
-NO_PREFERENCE = "no preference"
 CSV_ROOT = Path(tempfile.gettempdir()) / "kokoro_ui_votes_csv"
+CONSISTENT_WORDS = {True: "yes", False: "no", None: "not yet"}
 
 
 @dataclass(frozen=True)
 class Results:
-    summary: str
+    summary: str  # A/B preference
+    abx_summary: str
     by_voice: pd.DataFrame
     by_sentence: pd.DataFrame
+    abx_by_voice: pd.DataFrame
+    sessions: pd.DataFrame
     plot: pd.DataFrame  # long form: voice, preferred, votes
     csv_path: str | None
 
 
-def render_results_tab(store: VoteStore) -> None:
-    gr.Markdown(f"## Results\nWhich release do listeners prefer in the blind test, **{NEW}** or **{OLD}**?")
+def render_results_tab(store: VoteStore, location: VotesLocation) -> None:
+    gr.Markdown(f"## Results\nWhich release do listeners prefer in the blind test, **{NEW}** or **{OLD}**? "
+                "And can they hear a difference at all (ABX)?")
+    gr.Markdown(location.note, elem_id="results-storage", elem_classes="kab-banner" if location.warning else None)
     with gr.Row():
         include_noise = gr.Checkbox(False, label="Also count votes cast on synthetic weights (noise, not speech)",
                                     elem_id="results-include-noise")
+        exclude_inconsistent = gr.Checkbox(False, label="Leave out sessions whose repeated trial disagreed",
+                                           elem_id="results-exclude-inconsistent")
         refresh = gr.Button("Refresh", elem_id="results-refresh", scale=0)
     summary = gr.Markdown(elem_id="results-summary")
     plot = gr.BarPlot(x="voice", y="votes", color="preferred", title="Votes by voice", elem_id="results-plot")
@@ -46,53 +58,61 @@ def render_results_tab(store: VoteStore) -> None:
     by_voice = gr.Dataframe(interactive=False, elem_id="results-by-voice")
     gr.Markdown("### By sentence")
     by_sentence = gr.Dataframe(interactive=False, wrap=True, elem_id="results-by-sentence")
+    gr.Markdown("### Can listeners tell them apart? (ABX)")
+    abx_summary = gr.Markdown(elem_id="results-abx-summary")
+    abx_by_voice = gr.Dataframe(interactive=False, elem_id="results-abx-by-voice")
+    gr.Markdown("### Sessions\nEach session repeats one trial with A and B swapped: a listener who hears a "
+                "difference names the same release both times.")
+    sessions = gr.Dataframe(interactive=False, elem_id="results-sessions")
     csv_file = gr.File(label="Every vote (CSV)", elem_id="results-csv")
 
-    outputs = [summary, by_voice, by_sentence, plot, csv_file]
+    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file]
     show = partial(show_results, store)
-    gr.on(None, show, [include_noise], outputs, api_visibility="private")  # on page load and on ticking
-    refresh.click(show, [include_noise], outputs, api_name="listening_results")
+    inputs = [include_noise, exclude_inconsistent]
+    gr.on(None, show, inputs, outputs, api_visibility="private")  # on page load and on ticking
+    refresh.click(show, inputs, outputs, api_name="listening_results")
 
 
-def show_results(store: VoteStore, include_noise: bool) -> tuple:
-    shown = results(store, include_noise)
-    return shown.summary, shown.by_voice, shown.by_sentence, shown.plot, shown.csv_path
+def show_results(store: VoteStore, include_noise: bool, exclude_inconsistent: bool = False) -> tuple:
+    shown = results(store, include_noise, exclude_inconsistent)
+    return (shown.summary, shown.abx_summary, shown.by_voice, shown.by_sentence, shown.abx_by_voice, shown.sessions,
+            shown.plot, shown.csv_path)
 
 
-def results(store: VoteStore, include_noise: bool = False) -> Results:
+def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False) -> Results:
     """Everything the tab shows, from the stored votes."""
     try:
         stored = store.votes()
         csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
         empty = pd.DataFrame()
-        return Results(f"⚠️ {error}", empty, empty, pd.DataFrame(columns=["voice", "preferred", "votes"]), None)
-    counted = [vote for vote in stored if include_noise or vote.real_speech]
-    left_out = len(stored) - len(counted)
-    summary = describe(tally((vote.preferred_release for vote in counted), NEW), NEW, OLD)
-    if left_out:
-        summary += f"\n\nNot counted: {left_out} vote(s) cast while a release played noise (synthetic weights)."
-    return Results(summary, breakdown(counted, lambda vote: vote.pair, "Voice"),
-                   breakdown(counted, lambda vote: f"{vote.sentence_id}: {vote.sentence}", "Sentence"),
-                   plot_frame(counted), csv_path)
+        return Results(f"⚠️ {error}", "", empty, empty, empty, empty,
+                       pd.DataFrame(columns=["voice", "preferred", "votes"]), None)
+    ab, abx = (counted(stored, mode, include_noise, exclude_inconsistent) for mode in (AB, ABX))
+    return Results(_with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
+                   _with_exclusions(describe_abx(discrimination(abx.votes)), abx),
+                   breakdown(ab.votes, lambda vote: vote.pair, "Voice"),
+                   breakdown(ab.votes, lambda vote: f"{vote.sentence_id}: {vote.sentence}", "Sentence"),
+                   abx_breakdown(abx.votes, lambda vote: vote.pair, "Voice"),
+                   sessions_frame(stored if include_noise else [vote for vote in stored if vote.real_speech]),
+                   plot_frame(ab.votes), csv_path)
 
 
 def breakdown(votes: list[VoteRecord], key: Callable[[VoteRecord], str], label: str) -> pd.DataFrame:
     """One row per group: the counts, the share preferring v1.0, its 95 % interval and the sign test."""
-    groups: dict[str, list[VoteRecord]] = {}
-    for vote in votes:
-        groups.setdefault(key(vote), []).append(vote)
     return pd.DataFrame([_row(label, name, tally((v.preferred_release for v in members), NEW))
-                         for name, members in sorted(groups.items())])
+                         for name, members in _groups(votes, key)])
 
 
-def _row(label: str, name: str, preference: Preference) -> dict:
-    interval = preference.interval
-    return {label: name, "Votes": preference.decided + preference.ties, f"Preferred {NEW}": preference.wins,
-            f"Preferred {OLD}": preference.losses, "No preference": preference.ties,
-            f"{NEW} share": None if preference.share is None else round(preference.share, 3),
-            "95 % interval": "" if interval is None else f"{interval[0]:.0%}–{interval[1]:.0%}",
-            "p (sign test)": None if preference.p_value is None else round(preference.p_value, 4)}
+def abx_breakdown(votes: list[VoteRecord], key: Callable[[VoteRecord], str], label: str) -> pd.DataFrame:
+    """One row per group: ABX answers, correct ones, the share, its 95 % interval and the binomial test."""
+    return pd.DataFrame([_abx_row(label, name, discrimination(members)) for name, members in _groups(votes, key)])
+
+
+def sessions_frame(votes: list[VoteRecord]) -> pd.DataFrame:
+    return pd.DataFrame([{"Session": row.session_id[:8], "Mode": row.mode.upper(), "Votes": row.votes,
+                          "Repeated trial: first": row.first or "", "Repeated trial: again": row.again or "",
+                          "Consistent": CONSISTENT_WORDS[row.consistent]} for row in consistency(votes)])
 
 
 def plot_frame(votes: list[VoteRecord]) -> pd.DataFrame:
@@ -102,6 +122,37 @@ def plot_frame(votes: list[VoteRecord]) -> pd.DataFrame:
         counts[group] = counts.get(group, 0) + 1
     return pd.DataFrame([{"voice": voice, "preferred": preferred, "votes": n}
                          for (voice, preferred), n in sorted(counts.items())], columns=["voice", "preferred", "votes"])
+
+
+def _with_exclusions(text: str, numbers: Counted) -> str:
+    note = left_out(numbers)
+    return f"{text}\n\n{note}" if note else text
+
+
+def _groups(votes: list[VoteRecord], key: Callable[[VoteRecord], str]) -> list[tuple[str, list[VoteRecord]]]:
+    groups: dict[str, list[VoteRecord]] = {}
+    for vote in votes:
+        groups.setdefault(key(vote), []).append(vote)
+    return sorted(groups.items())
+
+
+def _row(label: str, name: str, result: Preference) -> dict:
+    return {label: name, "Votes": result.decided + result.ties, f"Preferred {NEW}": result.wins,
+            f"Preferred {OLD}": result.losses, "No preference": result.ties,
+            f"{NEW} share": None if result.share is None else round(result.share, 3),
+            "95 % interval": _interval(result.interval),
+            "p (sign test)": None if result.p_value is None else round(result.p_value, 4)}
+
+
+def _abx_row(label: str, name: str, result: Discrimination) -> dict:
+    return {label: name, "Answers": result.trials, "Correct": result.correct,
+            "Share correct": None if result.share is None else round(result.share, 3),
+            "95 % interval": _interval(result.interval),
+            "p (binomial, one-sided)": None if result.p_value is None else round(result.p_value, 4)}
+
+
+def _interval(interval: tuple[float, float] | None) -> str:
+    return "" if interval is None else f"{interval[0]:.0%}–{interval[1]:.0%}"
 
 
 def _csv_folder() -> Path:

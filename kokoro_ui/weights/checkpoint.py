@@ -89,6 +89,15 @@ def weights_digest(kmodel: KModel) -> str:
     return digest.hexdigest()
 
 
+def pack_digest(pack: torch.Tensor) -> str:
+    """A sha256 of a voice pack's shape and float32 values: with `weights_digest`, what a clip of
+    that voice depends on (a re-exported or edited pack gets a new digest, so cached audio is remade)."""
+    values = pack.detach().cpu().float().contiguous()
+    digest = hashlib.sha256(f"{tuple(values.shape)}\n".encode())
+    digest.update(values.reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
 def checkpoint_state(kmodel: KModel, spec: ReleaseSpec) -> dict:
     """`kmodel`'s weights in the release's own checkpoint layout, as the hub file has them."""
     modules = {

@@ -1,0 +1,104 @@
+"""From stored votes to what a researcher reads: which votes count, how consistent each session
+was, and the A/B and ABX numbers. Pure functions of `VoteRecord`s; the Results tab lays out what
+they return and computes nothing itself.
+
+Which votes count: votes cast while a release played noise (synthetic weights) are left out
+unless asked for; the repeated trial never counts towards preference or correctness (it is the
+same listener on the same cell again: it measures consistency, and counting it would count one
+judgement twice); sessions whose repeated trial disagreed with its original can be left out.
+A session is consistent when both votes name the same release (A/B: the one preferred, or both
+"no preference"; ABX: the release the listener took X to be).
+"""
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from kokoro_ui.abtest.design import AB, ABX
+from kokoro_ui.abtest.material import NEW
+from kokoro_ui.abtest.stats import Discrimination, Preference, tally
+from kokoro_ui.abtest.store import VoteRecord
+
+NO_PREFERENCE = "no preference"
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """One session's repeated trial against its original."""
+
+    session_id: str
+    mode: str
+    votes: int
+    first: Optional[str]  # what the original's vote named (a release, or "no preference"); None until voted
+    again: Optional[str]  # what the repeat's vote named
+    consistent: Optional[bool]  # None until both were voted
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The votes a summary is computed from, and what was left out, by reason."""
+
+    votes: list[VoteRecord]
+    noise: int  # cast on synthetic weights
+    repeats: int  # repeated trials (consistency checks)
+    inconsistent: int  # of sessions left out for disagreeing with themselves
+    inconsistent_sessions: int
+
+
+def named_release(vote: VoteRecord) -> str:
+    """What a vote says about the releases: A/B, the one preferred (or no preference); ABX, the one X was taken for."""
+    if vote.mode == ABX:
+        return vote.a_release if vote.choice == "A" else vote.b_release
+    return vote.preferred_release or NO_PREFERENCE
+
+
+def consistency(votes: Iterable[VoteRecord]) -> list[Consistency]:
+    """Every session, in the order its first vote was cast, with its repeat's verdict."""
+    sessions: dict[str, list[VoteRecord]] = {}
+    for vote in votes:
+        sessions.setdefault(vote.session_id, []).append(vote)
+    out = []
+    for session_id, members in sessions.items():
+        by_trial = {vote.trial: vote for vote in members}
+        repeat = next((vote for vote in members if vote.repeat_of is not None), None)
+        original = by_trial.get(repeat.repeat_of) if repeat else None
+        first = named_release(original) if original else None
+        again = named_release(repeat) if repeat and original else None
+        out.append(Consistency(session_id, members[0].mode, len(members), first, again,
+                               None if again is None else first == again))
+    return out
+
+
+def counted(votes: list[VoteRecord], mode: str, include_noise: bool = False,
+            exclude_inconsistent: bool = False) -> Counted:
+    """The `mode` votes that count, by the rules in this module's docstring."""
+    of_mode = [vote for vote in votes if vote.mode == mode]
+    heard = [vote for vote in of_mode if include_noise or vote.real_speech]
+    inconsistent = {row.session_id for row in consistency(heard) if row.consistent is False}
+    firsts = [vote for vote in heard if vote.repeat_of is None]
+    kept = [vote for vote in firsts if not (exclude_inconsistent and vote.session_id in inconsistent)]
+    return Counted(kept, len(of_mode) - len(heard), len(heard) - len(firsts), len(firsts) - len(kept),
+                   len(inconsistent) if exclude_inconsistent else 0)
+
+
+def preference(votes: Iterable[VoteRecord]) -> Preference:
+    """A/B votes as wins for v1.0, losses, and ties."""
+    return tally((vote.preferred_release for vote in votes if vote.mode == AB), NEW)
+
+
+def discrimination(votes: Iterable[VoteRecord]) -> Discrimination:
+    """ABX votes as correct answers out of all."""
+    answers = [vote.correct for vote in votes if vote.mode == ABX]
+    return Discrimination(sum(bool(answer) for answer in answers), len(answers))
+
+
+def left_out(numbers: Counted) -> str:
+    """What a summary did not count, in words ("" when it counted everything)."""
+    parts = []
+    if numbers.noise:
+        parts.append(f"{numbers.noise} vote(s) cast while a release played noise (synthetic weights)")
+    if numbers.repeats:
+        parts.append(f"{numbers.repeats} repeated trial(s), which only check consistency")
+    if numbers.inconsistent_sessions:
+        parts.append(f"{numbers.inconsistent} vote(s) of {numbers.inconsistent_sessions} session(s) whose "
+                     "repeated trial disagreed with its original")
+    return "Not counted: " + "; ".join(parts) + "." if parts else ""
