@@ -21,6 +21,16 @@ class ModelStatus:
     loaded: bool
     info: Optional[ModelInfo]
     error: Optional[str]  # why the last load failed, until a load succeeds
+    loading: bool = False  # a load is under way (at start, or on first use)
+
+    @property
+    def state(self) -> str:
+        """One word for surfaces: 'ready', 'loading', 'failed' or 'not loaded' (loads on first use)."""
+        if self.loaded:
+            return "ready"
+        if self.loading:
+            return "loading"
+        return "failed" if self.error else "not loaded"
 
 
 class ModelManager:
@@ -31,6 +41,7 @@ class ModelManager:
         self._builds = builds
         self._models: dict[str, Release] = {}
         self._errors: dict[str, str] = {}
+        self._loading: set[str] = set()
         self._locks = {version: threading.Lock() for version in builds}
         self.admission = Admission(self.settings.queue_limit, self.settings.retry_after_s)
 
@@ -57,7 +68,11 @@ class ModelManager:
             return model
         with self._locks[version]:
             if version not in self._models:
-                self._models[version] = self._load(version)
+                self._loading.add(version)
+                try:
+                    self._models[version] = self._load(version)
+                finally:
+                    self._loading.discard(version)
             return self._models[version]
 
     def is_loaded(self, version: str) -> bool:
@@ -72,7 +87,7 @@ class ModelManager:
         return [
             ModelStatus(version, version in self._models,
                         self._models[version].info if version in self._models else None,
-                        self._errors.get(version))
+                        self._errors.get(version), version in self._loading)
             for version in self._builds
         ]
 
