@@ -40,11 +40,13 @@ class Admission:
         self.retry_after_s = retry_after_s
         self.lock = threading.Lock()
         self.in_progress: dict[str, int] = {}
+        self.refused: dict[str, int] = {}  # busy answers given so far, per release (telemetry reads them)
 
     def admit(self, version: str) -> Ticket:
         with self.lock:
             count = self.in_progress.get(version, 0)
             if count >= self.capacity:
+                self.refused[version] = self.refused.get(version, 0) + 1
                 raise BusyError(f"Kokoro {version} is busy ({count} requests ahead of yours); "
                                 f"please retry in {self.retry_after_s} s.", self.retry_after_s)
             self.in_progress[version] = count + 1

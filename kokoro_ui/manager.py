@@ -2,7 +2,7 @@
 
 import threading
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from kokoro_ui.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
@@ -10,6 +10,7 @@ from kokoro_ui.engine.release import ModelInfo, Release
 from kokoro_ui.weights.resolve import resolve_source
 from kokoro_ui.weights.voices import VoiceManifest, load_manifest
 from kokoro_ui.errors import KokoroUIError, UnknownVersionError
+from kokoro_ui.metrics import RunMetrics
 from kokoro_ui.settings import Settings
 
 DEFAULT_VERSION = "v1.0"
@@ -44,6 +45,7 @@ class ModelManager:
         self._loading: set[str] = set()
         self._locks = {version: threading.Lock() for version in builds}
         self.admission = Admission(self.settings.queue_limit, self.settings.retry_after_s)
+        self.run_observers: list[Callable[[RunMetrics], None]] = []  # told of every finished run (telemetry)
 
     def versions(self) -> list[str]:
         return list(self._builds)
@@ -90,6 +92,11 @@ class ModelManager:
                         self._errors.get(version), version in self._loading)
             for version in self._builds
         ]
+
+    def observe_run(self, metrics: RunMetrics) -> None:
+        """A surface's run has finished (or was stopped after its first chunk): tell the observers."""
+        for observe in list(self.run_observers):
+            observe(metrics)
 
     def _load(self, version: str) -> Release:
         build = self._builds[version]

@@ -19,21 +19,27 @@ from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.backup import start_backup
 from kokoro_ui.abtest.persistence import backup_folder
 from kokoro_ui.api import create_router
+from kokoro_ui.api.prometheus import ApiRequestCounter, add_metrics_route
 from kokoro_ui.engine.memory import limit_arenas
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
+from kokoro_ui.telemetry import Telemetry
 from kokoro_ui.ui.app import CSS, build_ui
+from kokoro_ui.ui.events import instrument
 from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
 
 
 def create_app(manager: ModelManager) -> FastAPI:
     app = FastAPI(title="Kokoro A/B", docs_url="/docs")
-    app.include_router(create_router(manager))
+    router = create_router(manager)
+    app.include_router(router)
     settings = manager.settings
     listening = ListeningTest.open(manager)
+    telemetry = Telemetry(manager, listening.store)
+    add_metrics_route(app, telemetry)
     if settings.votes_dataset:  # uploads on a schedule from a thread of its own for as long as the process runs
         start_backup(listening.store, settings.votes_dataset, backup_folder(settings), settings.votes_backup_every_min,
                      os.environ.get("HF_TOKEN"))
@@ -41,6 +47,8 @@ def create_app(manager: ModelManager) -> FastAPI:
         check_driver_allowed()
         app.include_router(study_driver_router(listening))
     demo = build_ui(manager, listening)
+    instrument(demo, telemetry)  # counts the page's and the named API's events; refusals: one log line
+    app.add_middleware(ApiRequestCounter, telemetry=telemetry, routes=[route.path_regex for route in router.routes])
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
 
 

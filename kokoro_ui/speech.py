@@ -9,7 +9,7 @@ module's. Loading a release and forward passes block: call these from a worker t
 
 import threading
 import time
-from typing import Iterator, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 
 from kokoro_ui.admission import Ticket
 from kokoro_ui.engine.chunk import Chunk
@@ -40,7 +40,7 @@ class Synthesis:
     """
 
     def __init__(self, request: Request, info: ModelInfo, tracker: RunTracker, chunks: Iterator[Chunk],
-                 ticket: Ticket):
+                 ticket: Ticket, on_finish: Callable[[RunMetrics], None] = lambda metrics: None):
         self.request = request
         self.info = info  # the release: version, weight source, backend, real speech or noise
         self.tracker = tracker
@@ -48,6 +48,9 @@ class Synthesis:
         self._ticket = ticket  # our place in the release's queue, given back when the run ends
         self._lock = threading.Lock()
         self._closed = False
+        self._on_finish = on_finish  # told once, when a run that made audio ends (`ModelManager.observe_run`)
+        self._reported = False
+        self._report_lock = threading.Lock()  # `close()` from another thread may race the last `next()`
 
     def __iter__(self) -> "Synthesis":
         return self
@@ -60,6 +63,7 @@ class Synthesis:
                 chunk = next(self._chunks)
             except StopIteration:
                 self._ticket.release()
+                self._report()
                 if not self.tracker.chunks:
                     raise InvalidInputError(
                         "text", f"Kokoro {self.info.version} found nothing it can say in this text.") from None
@@ -76,11 +80,19 @@ class Synthesis:
     def close(self) -> None:
         self._closed = True
         self._ticket.release()
+        self._report()
         if self._lock.acquire(blocking=False):  # else the pass in progress closes the stream
             try:
                 self._chunks.close()
             finally:
                 self._lock.release()
+
+    def _report(self) -> None:
+        with self._report_lock:
+            if not self.tracker.chunks or self._reported:
+                return
+            self._reported = True
+        self._on_finish(self.tracker.finish())
 
     def metrics(self, error: Optional[str] = None) -> RunMetrics:
         return self.tracker.finish(error)
@@ -110,4 +122,4 @@ def synthesize(manager: ModelManager, request: Request, started_at: Optional[flo
         raise
     tracker = RunTracker(started_at, request.version, request.voice, mode, request.characters,
                          release.info.backend, release.info.weights_kind, loaded_first)
-    return Synthesis(request, release.info, tracker, chunks, ticket)
+    return Synthesis(request, release.info, tracker, chunks, ticket, manager.observe_run)

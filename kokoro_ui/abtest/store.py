@@ -145,6 +145,17 @@ class VoteStore(ABC):
             raise self._failure("read", error) from None
         return [_record(row) for row in rows]
 
+    def count(self) -> int:
+        """How many votes are stored."""
+        try:
+            db = self._open()
+            try:
+                return db.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+            finally:
+                db.close()
+        except (OSError, *self._errors) as error:
+            raise self._failure("read", error) from None
+
     def balance(self, cell: Cell, factors: Mapping[str, Sequence[str]], pick: Pick) -> dict[str, str]:
         """In one transaction: read how often each level of each factor was shown in `cell`, let `pick`
         choose a level per factor, and count the choices. Callers in other threads or processes wait

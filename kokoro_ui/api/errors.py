@@ -3,10 +3,12 @@
 Every API route is an `OpenAIRoute`: a malformed body (FastAPI's `RequestValidationError`), an
 `HTTPException` or one of our own exceptions becomes ``{"error": {"message", "type", "param",
 "code"}}`` with a 4xx status that names the field at fault, or 503 when a release's weights are
-unavailable. Anything else is a bug: it is logged with its traceback, and the client gets a
-plain 500 in the same shape, without one.
+unavailable; each is logged in one line (what was refused and why), without a traceback.
+Anything else is a bug: it is logged with its traceback, and the client gets a plain 500 in
+the same shape, without one.
 """
 
+import json
 import logging
 from typing import Callable, Coroutine, Optional
 
@@ -19,7 +21,7 @@ from starlette.exceptions import HTTPException
 from kokoro_ui.admission import BusyError
 from kokoro_ui.api.schemas import ErrorBody, ErrorDetail
 from kokoro_ui.audio_formats import EncoderError
-from kokoro_ui.errors import (KokoroUIError, UnknownVersionError, UnknownVoiceError, UnsupportedLanguageError,
+from kokoro_ui.errors import (KokoroUIError, for_log, UnknownVersionError, UnknownVoiceError, UnsupportedLanguageError,
                               WeightsError)
 from kokoro_ui.validation import InvalidInputError
 
@@ -91,13 +93,20 @@ class OpenAIRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as error:
-                return validation_error_response(error)
+                return _refused(request, validation_error_response(error))
             except KokoroUIError as error:
-                return kokoro_error_response(error)
+                return _refused(request, kokoro_error_response(error))
             except HTTPException as error:
-                return error_response(error.status_code, str(error.detail), headers=error.headers)
+                return _refused(request, error_response(error.status_code, str(error.detail), headers=error.headers))
             except Exception:
                 log.exception("Unexpected error in %s %s", request.method, request.url.path)
                 return error_response(500, "Internal error: the server's log has the details.", "server_error")
 
         return handle
+
+
+def _refused(request: Request, response: JSONResponse) -> JSONResponse:
+    """Log a refusal in one line: the route, the status and the message the client got."""
+    message = json.loads(response.body)["error"]["message"]
+    log.info("refused %s %s: %d %s", request.method, request.url.path, response.status_code, for_log(message))
+    return response

@@ -36,7 +36,7 @@ def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
 
 def render_compare_tab(manager: ModelManager) -> CompareTab:
     max_chars = manager.settings.max_chars
-    history = gr.State(History)
+    history = gr.State(History())  # copied for each session (a callable would be a named API endpoint)
     banner = gr.Markdown(elem_id="synthetic-banner", elem_classes="kab-banner")
     text = gr.Textbox(PARAGRAPH, label="Text", lines=5, max_lines=12, elem_id="text")
     counter = gr.Markdown(handlers.character_count(PARAGRAPH, max_chars), elem_id="char-count")
