@@ -57,3 +57,9 @@ def test_compare_returns_both_sides(client):
 def test_bad_input_is_a_clear_error(client):
     with pytest.raises(Exception, match="no voice 'nobody'"):
         client.predict("Hello.", "nobody", 1.0, api_name="/synthesize")
+
+
+def test_the_named_api_lists_exactly_what_clients_should_call(client):
+    api = client.view_api(print_info=False, return_format="dict")
+    assert set(api["named_endpoints"]) == {"/compare", "/synthesize", "/phonemize", "/voices", "/listening_results"}
+    assert not api["unnamed_endpoints"]

@@ -6,14 +6,12 @@ import contextlib
 import httpx
 import pytest
 from gradio_client import Client
+from gradio_page import unqueued_event
 from prometheus_client.parser import text_string_to_metric_families
 
-from kokoro_ui.abtest.material import voice_pairs
+from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.store import open_store
-from kokoro_ui.abtest.material import Sentence
-
-BROWSER = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0"}
 
 
 def scrape(url: str) -> dict[tuple[str, tuple], float]:
@@ -35,16 +33,6 @@ def moved(before: dict, after: dict, surface: str, outcome: str) -> float:
 def speak_over_http(url: str, **fields) -> httpx.Response:
     body = {"input": "Hi.", "voice": "af_heart", "response_format": "wav", **fields}
     return httpx.post(f"{url}/v1/audio/speech", json=body, timeout=120)
-
-
-def ui_event(url: str, output_elem_id: str, data: list) -> httpx.Response:
-    """Call the page's own (private, unqueued) event that updates `output_elem_id`, as the browser does."""
-    config = httpx.get(f"{url}/config", timeout=30).json()
-    output = next(component["id"] for component in config["components"]
-                  if component.get("props", {}).get("elem_id") == output_elem_id)
-    event = next(dependency for dependency in config["dependencies"] if dependency["outputs"] == [output])
-    return httpx.post(f"{url}/gradio_api/run/predict", headers=BROWSER, timeout=30,
-                      json={"fn_index": event["id"], "data": data, "session_hash": "t"})
 
 
 def test_metrics_parse_and_describe_each_release(server_url):
@@ -96,7 +84,7 @@ def test_the_named_api_and_the_page_are_counted_apart(server_url):
     client.predict("Hi.", "af_heart", 1.0, api_name="/synthesize")
     with pytest.raises(Exception, match="no voice"):
         client.predict("Hi.", "nobody", 1.0, api_name="/synthesize")
-    assert ui_event(server_url, "char-count", ["Hello"]).status_code == 200
+    assert unqueued_event(server_url, "char-count", ["Hello"]).status_code == 200
     after = scrape(server_url)
     assert moved(before, after, "gradio_api", "ok") == 1 and moved(before, after, "gradio_api", "refused") == 1
     assert moved(before, after, "ui", "ok") == 1

@@ -23,9 +23,36 @@ from kokoro_ui.telemetry import Telemetry
 log = logging.getLogger(__name__)
 
 def instrument(demo: gr.Blocks, telemetry: Optional[Telemetry]) -> None:
+    quieted: set[int] = set()
     for block_fn in demo.fns.values():
-        if block_fn.fn is not None:
-            block_fn.fn = _counted(block_fn.fn, block_fn.api_name or block_fn.name or "event", telemetry)
+        if block_fn.fn is None:
+            continue
+        block_fn.fn = _counted(block_fn.fn, block_fn.api_name or block_fn.name or "event", telemetry)
+        for component in block_fn.inputs:
+            if id(component) not in quieted and not component.stateful:
+                quieted.add(id(component))
+                component.preprocess = _quiet_preprocess(component, telemetry)
+
+
+def _quiet_preprocess(component: gr.components.Component, telemetry: Optional[Telemetry]) -> Callable:
+    """The component's own input check (a slider's range, a dropdown's choices) refuses in one line too.
+
+    Gradio runs it before the event's function, so the refusal is counted here. (Sessions share the
+    page's component objects; one whose props an event changed is a new object, checked as Gradio does.)"""
+    preprocess = component.preprocess
+
+    def checked(payload):
+        try:
+            return preprocess(payload)
+        except gr.Error as error:
+            surface = _surface()
+            error.print_exception = False
+            log.info("refused %s input %r: %s", surface, for_log(component.label or component.elem_id or "", 40),
+                     for_log(error.message))
+            if telemetry is not None:
+                telemetry.count(surface, "refused")
+            raise
+    return checked
 
 
 def _surface() -> str:
