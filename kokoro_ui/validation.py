@@ -94,6 +94,7 @@ def validate_text(text: object, max_chars: int) -> str:
     control = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS), None)
     if control is not None:
         raise InvalidInputError("text", f"Text contains a control character (U+{ord(control):04X}); remove it.")
+    _refuse_lone_surrogates(text, "text", "Text")
     if not any(ch.isalnum() for ch in text):
         raise InvalidInputError("text", "Text has nothing to say: it has no letters or digits.")
     long_word = _LONG_WORD.search(text)
@@ -102,6 +103,14 @@ def validate_text(text: object, max_chars: int) -> str:
             "text", f"Text has a {len(long_word.group()):,}-character word with no spaces; the longest "
             f"that can be spoken is {MAX_WORD_CHARS} characters.")
     return text
+
+
+def _refuse_lone_surrogates(value: str, field: str, what: str) -> None:
+    """Half of a UTF-16 pair on its own (JSON's "\\ud800") is no character: nothing downstream can encode it."""
+    position = next((index for index, ch in enumerate(value) if 0xD800 <= ord(ch) <= 0xDFFF), None)
+    if position is not None:
+        raise InvalidInputError(field, f"{what} is not valid Unicode: a lone surrogate (U+{ord(value[position]):04X}) "
+                                       f"at character {position + 1}; send text as UTF-8.")
 
 
 def validate_version(manager: ModelManager, version: object) -> str:
@@ -318,6 +327,7 @@ def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, ve
         raise InvalidInputError("phonemes", f"Phonemes must be a string, not {type(phonemes).__name__}.")
     if not phonemes.strip():
         raise InvalidInputError("phonemes", "Phonemes are empty: give a phoneme string, e.g. from POST /dev/phonemize.")
+    _refuse_lone_surrogates(phonemes, "phonemes", "Phonemes")
     limit = manager.settings.max_chars
     if len(phonemes) > limit:
         raise InvalidInputError("phonemes", f"Phonemes are {len(phonemes):,} symbols long; the limit is {limit:,}.")
