@@ -6,6 +6,7 @@ progress and errors go to stderr.
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
@@ -15,45 +16,55 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.settings import Settings
+from kokoro_ui.validation import (validate_lang, validate_release_lang, validate_speech, validate_text,
+                                  validate_version, validate_voice)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    manager = ModelManager(Settings.from_env(weights=getattr(args, "weights", None)))
-    try:
-        return args.run(manager, args)
+    try:  # a bad KOKORO_UI_* variable is refused like a bad argument
+        return args.run(ModelManager(Settings.from_env(weights=getattr(args, "weights", None))), args)
     except KokoroUIError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
 def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
-    model = manager.get_model(args.version)
+    request = validate_speech(manager, args.text, args.voice, args.version, args.speed, args.lang)  # before loading
+    if not Path(args.output).parent.is_dir():
+        raise KokoroUIError(f"Cannot write {args.output}: its folder does not exist.")
+    model = manager.get_model(request.version)
     print(f"Kokoro {model.info.version} weights: {model.info.weights} · backend {model.info.backend}"
           + (f" ({model.info.backend_note})" if model.info.backend_note else ""), file=sys.stderr)
     audio = []
-    for chunk in model.stream(args.text, args.voice, args.speed, args.lang):
+    for chunk in model.stream(request.text, request.voice, request.speed, request.lang):
         audio.append(chunk.audio)
         print(f"{chunk.index}\t{chunk.phonemes}\t{len(chunk.token_ids)} tokens\t"
               f"{chunk.audio_s:.2f} s audio\t{chunk.model_s:.2f} s compute")
     if not audio:
         raise KokoroUIError("Nothing to say: the text has no speakable words.")
-    soundfile.write(args.output, np.concatenate(audio), SAMPLE_RATE_HZ, subtype="PCM_16")
+    try:
+        soundfile.write(args.output, np.concatenate(audio), SAMPLE_RATE_HZ, subtype="PCM_16")
+    except (OSError, soundfile.LibsndfileError) as error:
+        raise KokoroUIError(f"Cannot write {args.output}: {error}") from None
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
 def _phonemize(manager: ModelManager, args: argparse.Namespace) -> int:
-    model = manager.get_model(args.version)
-    voice = args.voice or model.voices.ids()[0]
-    lang = args.lang or model.voices.get(voice).language
-    for segment in model.frontend.segments(args.text, lang):
+    version = validate_version(manager, args.version)
+    text, lang = validate_text(args.text, manager.settings.max_chars), validate_lang(args.lang)
+    voice = validate_voice(manager, args.voice, version) if args.voice is not None else None
+    model = manager.get_model(version)
+    lang = validate_release_lang(model.frontend.languages, lang or model.voices.get(voice or model.voices.ids()[0]).language,
+                                 version)
+    for segment in model.frontend.segments(text, lang):
         print(segment.phonemes)
     return 0
 
 
 def _voices(manager: ModelManager, args: argparse.Namespace) -> int:
-    for voice in manager.voices(args.version):
+    for voice in manager.voices(validate_version(manager, args.version)):
         print(voice.id)
     return 0
 

@@ -87,7 +87,8 @@ class History:
         return list(self._rows)
 
     def write_csv(self, path: Path) -> Path:
-        with open(path, "w", newline="", encoding="utf-8") as out:
+        # a refused side keeps the voice as typed, which may not be valid Unicode: escape what cannot be encoded
+        with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as out:
             writer = csv.DictWriter(out, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(self.rows())

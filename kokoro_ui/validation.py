@@ -126,6 +126,7 @@ def validate_voice(manager: ModelManager, voice: object, version: str) -> str:
         raise InvalidInputError("voice", f"Voice must be a voice name, not {type(voice).__name__}.")
     if not voice.strip():
         raise InvalidInputError("voice", "Voice is empty: choose a voice, e.g. af_heart.")
+    _refuse_lone_surrogates(voice, "voice", "Voice")
     if is_mix(voice):
         return _validate_mix(manager, voice, version)
     if len(voice) > MAX_VOICE_CHARS:
