@@ -9,7 +9,8 @@ peak under load against the sum of those (each release runs one pass at a time, 
 clients should not mean more memory), and memory after the load.
 Bounded in count and in time (`--deadline`).
 
-``--listening`` runs the listening mode instead (`kokoro_ui.loadtest_listening`): listeners in real
+``--soak SECONDS`` runs mixed traffic for that long instead, reporting every minute
+(`kokoro_ui.loadtest_soak`). ``--listening`` runs the listening mode instead (`kokoro_ui.loadtest_listening`): listeners in real
 Chromium contexts through whole blind sessions from a full clip bank.
 """
 
@@ -48,6 +49,10 @@ class Outcome:
 
 def main() -> int:
     args = _parser().parse_args()
+    if args.soak:
+        from kokoro_ui import loadtest_soak
+
+        return loadtest_soak.run(args)
     if args.listening:
         if args.url:
             raise SystemExit("loadtest: --listening starts its own app (it sets the study's sentences and voices)")
@@ -223,6 +228,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="an app already running on loopback (then also give --pid)")
     parser.add_argument("--pid", type=int, help="that app's process id, for its memory")
     parser.add_argument("--port", type=int, default=_free_port(), help="port for the app this starts")
+    soak = parser.add_argument_group("soak mode")
+    soak.add_argument("--soak", type=float, metavar="SECONDS", help="mixed traffic for this long, a report a minute")
+    soak.add_argument("--api-clients-soak", type=int, default=3, help="HTTP API clients during the soak")
     listening = parser.add_argument_group("listening mode")
     listening.add_argument("--listening", action="store_true", help="listeners in Chromium through whole sessions")
     listening.add_argument("--listeners", type=int, default=10)

@@ -3,7 +3,10 @@ killed and started again finds every vote there, and a store that will not survi
 Results tab and in /health."""
 
 import signal
-from dataclasses import replace
+import sqlite3
+import threading
+import time
+from dataclasses import fields, replace
 from pathlib import Path
 
 import httpx
@@ -14,7 +17,7 @@ from study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.store import VoteRecord, open_store
 from kokoro_ui.settings import Settings
 
 EPHEMERAL = "Votes will not survive a restart"
@@ -74,6 +77,61 @@ def test_votes_survive_the_app_being_killed_and_started_again(tmp_path, manager)
     assert [vote.session_id for vote in stored] == [listener.session_id] * 2
     firsts = [vote for vote in stored if vote.repeat_of is None]
     assert f"Of the {len(firsts)} votes that chose" in summary and EPHEMERAL not in summary
+
+
+def test_a_kill_while_votes_are_being_written_loses_no_acknowledged_vote_and_leaves_no_half_one(tmp_path, manager):
+    data = tmp_path / "data"
+    data.mkdir()
+    (tmp_path / "sentences.txt").write_text("k1\tOne.\nk2\tTwo.\nk3\tThree.\n", encoding="utf-8")
+    settings = replace(manager.settings, persistent_dir=data, votes_db="")
+    fill_bank(manager, clip_bank_folder(settings), load_sentences(tmp_path / "sentences.txt"),
+              voice_pairs(manager, "af_bella"))
+    env = {"KOKORO_UI_WEIGHTS": "synthetic", "KOKORO_UI_CACHE_DIR": str(manager.settings.cache_dir),
+           "KOKORO_UI_PERSISTENT_DIR": str(data), "KOKORO_UI_STUDY_DRIVER": "1", "KOKORO_UI_LISTENING_TRIALS": "3",
+           "KOKORO_UI_LISTENING_SENTENCES": str(tmp_path / "sentences.txt"), "KOKORO_UI_LISTENING_VOICES": "af_bella"}
+    acknowledged: set[tuple[str, int]] = set()
+    lock, killed = threading.Lock(), threading.Event()
+
+    def vote_until_killed(url: str) -> None:
+        listener = Listener(url, httpx.Client(timeout=10))
+        while not killed.is_set():
+            try:
+                if listener.trial == 0:
+                    listener.start()
+                trial = listener.trial
+                listener.listen()
+                shown = listener.vote("AB"[trial % 2], comment="x" * 200)
+            except httpx.HTTPError:  # the app is gone: whatever was unanswered is not acknowledged
+                return
+            if not shown["refused"]:
+                with lock:
+                    acknowledged.add((listener.session_id, trial))
+            if shown["finished"]:
+                listener.trial = 0
+
+    with app_processes([env], [tmp_path / "app.log"], loaded=False) as [app]:
+        voters = [threading.Thread(target=vote_until_killed, args=(app.url,)) for _ in range(4)]
+        for voter in voters:
+            voter.start()
+        deadline = time.monotonic() + 120
+        while len(acknowledged) < 12 and time.monotonic() < deadline:  # votes are being written, and go on
+            time.sleep(0.05)
+        app.process.send_signal(signal.SIGKILL)
+        app.process.wait()
+        killed.set()
+        for voter in voters:
+            voter.join(timeout=30)
+    path = data / "kokoro_ui" / "votes.sqlite3"
+    with sqlite3.connect(path) as db:  # the file opens as a whole database, as the next start opens it
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = open_store(path).votes()
+    keys = {(vote.session_id, vote.trial) for vote in stored}
+    assert len(acknowledged) >= 12 and acknowledged <= keys
+    assert len(keys) == len(stored) and len(keys - acknowledged) <= len(voters)  # at most one in flight each
+    required = [field.name for field in fields(VoteRecord) if field.default is not None]  # None: optional
+    for vote in stored:  # every row whole: no column of a vote left empty
+        assert all(getattr(vote, name) is not None for name in required) and vote.comment == "x" * 200
+        assert vote.choice in "AB" and vote.voted_at and vote.sentence
 
 
 @pytest.fixture(scope="module")
