@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException
 from kokoro_ui.admission import BusyError
 from kokoro_ui.api.schemas import ErrorBody, ErrorDetail
 from kokoro_ui.audio_formats import EncoderError
-from kokoro_ui.errors import (KokoroUIError, for_log, UnknownVersionError, UnknownVoiceError, UnsupportedLanguageError,
-                              WeightsError)
+from kokoro_ui.errors import (KokoroUIError, UnknownVersionError, UnknownVoiceError, UnsupportedLanguageError,
+                              WeightsError, for_log)
 from kokoro_ui.validation import InvalidInputError
 
 log = logging.getLogger(__name__)

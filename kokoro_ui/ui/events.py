@@ -11,7 +11,7 @@ fault and keeps Gradio's traceback. The handlers themselves stay plain functions
 import functools
 import inspect
 import logging
-from typing import Callable, Optional
+from typing import Callable
 
 import gradio as gr
 from gradio.context import LocalContext
@@ -22,7 +22,9 @@ from kokoro_ui.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
-def instrument(demo: gr.Blocks, telemetry: Optional[Telemetry]) -> None:
+
+def instrument(demo: gr.Blocks, telemetry: Telemetry) -> None:
+    """Wrap every event of the built page, and the input checks of the components they read."""
     quieted: set[int] = set()
     for block_fn in demo.fns.values():
         if block_fn.fn is None:
@@ -34,7 +36,7 @@ def instrument(demo: gr.Blocks, telemetry: Optional[Telemetry]) -> None:
                 component.preprocess = _quiet_preprocess(component, telemetry)
 
 
-def _quiet_preprocess(component: gr.components.Component, telemetry: Optional[Telemetry]) -> Callable:
+def _quiet_preprocess(component: gr.components.Component, telemetry: Telemetry) -> Callable:
     """The component's own input check (a slider's range, a dropdown's choices) refuses in one line too.
 
     Gradio runs it before the event's function, so the refusal is counted here. (Sessions share the
@@ -49,8 +51,7 @@ def _quiet_preprocess(component: gr.components.Component, telemetry: Optional[Te
             error.print_exception = False
             log.info("refused %s input %r: %s", surface, for_log(component.label or component.elem_id or "", 40),
                      for_log(error.message))
-            if telemetry is not None:
-                telemetry.count(surface, "refused")
+            telemetry.count(surface, "refused")
             raise
     return checked
 
@@ -70,11 +71,7 @@ def _refusal(error: Exception, event: str, surface: str) -> tuple[gr.Error, str]
     return refusal, "busy" if isinstance(cause, BusyError) else "refused"
 
 
-def _counted(fn: Callable, event: str, telemetry: Optional[Telemetry]) -> Callable:
-    def count(surface: str, outcome: str) -> None:
-        if telemetry is not None:
-            telemetry.count(surface, outcome)
-
+def _counted(fn: Callable, event: str, telemetry: Telemetry) -> Callable:
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stream(*args, **kwargs):
@@ -89,7 +86,7 @@ def _counted(fn: Callable, event: str, telemetry: Optional[Telemetry]) -> Callab
                 outcome = "stopped"
                 raise
             finally:
-                count(surface, outcome)
+                telemetry.count(surface, outcome)
         return stream
 
     if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
@@ -106,5 +103,5 @@ def _counted(fn: Callable, event: str, telemetry: Optional[Telemetry]) -> Callab
             refusal, outcome = _refusal(error, event, surface)
             raise refusal from None
         finally:
-            count(surface, outcome)
+            telemetry.count(surface, outcome)
     return call
