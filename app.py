@@ -3,11 +3,15 @@
 import argparse
 import logging
 
+from typing import Mapping
+
+from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.server import serve
 from kokoro_ui.space_config import load_settings
 
 
-def main() -> None:
+def main(builds: Mapping[str, Build] = BUILDS) -> None:
+    """`builds`: the releases offered; only the Space rehearsal test (tests/test_space_rehearsal.py) gives others."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--weights", help="auto (default) | hub | packaged | synthetic | a weights folder")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -17,7 +21,7 @@ def main() -> None:
     logging.getLogger("kokoro_ui").setLevel(logging.INFO)  # start-up and preload lines
     settings = load_settings(weights=args.weights, host=args.host, port=args.port)  # see README: Settings
     print(f"Kokoro A/B on http://{settings.host}:{settings.port} (weights: {settings.weights})", flush=True)
-    serve(settings)
+    serve(settings, builds)
 
 
 if __name__ == "__main__":

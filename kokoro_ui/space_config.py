@@ -1,4 +1,4 @@
-"""Deployment settings from `.huggingface.yml`, merged into `Settings`; and preloading at start.
+"""Deployment settings from `.huggingface.yml`, merged into `Settings`.
 
 Hugging Face reads a Space's README front matter and `packages.txt`, not `.huggingface.yml`: that
 file is this app's own settings for its Space (weight source, host, limits, releases loaded at
@@ -13,7 +13,6 @@ the code, or the app refuses to start, so it never describes weights the app wou
 
 import logging
 import os
-import threading
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping, Optional
@@ -23,7 +22,6 @@ import yaml
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -114,35 +112,3 @@ def _check_release(path: Path, version: str, release: object, build: Build) -> s
     if voice not in load_manifest(build.spec.folder).ids():
         raise SpaceConfigError(f"{path}: releases.{version}.default_voice {voice!r} is not a Kokoro {version} voice.")
     return voice
-
-
-def preload(manager: ModelManager) -> Optional[threading.Thread]:
-    """Load the releases `settings.preload` names, one after the other, in a background thread.
-
-    Hub downloads show huggingface_hub's progress bars on stderr; each release logs a line when it
-    starts and when it is ready or has failed (a failure also shows in /health and in requests).
-    """
-    versions = [manager.resolve_version(name) for name in manager.settings.preload.split(",") if name.strip()]
-    if not versions:
-        return None
-
-    def run() -> None:
-        for version in versions:
-            log.info("loading Kokoro %s (weights: %s)…", version, _source_in_words(manager, version))
-            try:
-                release = manager.get_model(version)
-            except KokoroUIError as error:
-                log.error("Kokoro %s did not load: %s", version, error)
-                continue
-            log.info("Kokoro %s ready in %.1f s (%s)", version, release.info.load_s, release.info.weights)
-
-    thread = threading.Thread(target=run, name="preload", daemon=True)
-    thread.start()
-    return thread
-
-
-def _source_in_words(manager: ModelManager, version: str) -> str:
-    choice, spec = manager.settings.weights, BUILDS[version].spec
-    if choice == "hub":
-        return f"hub {spec.hub_repo}@{spec.hub_revision[:7]}, downloaded once into the HF cache"
-    return choice
