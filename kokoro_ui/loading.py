@@ -35,13 +35,14 @@ def preload_versions(manager: ModelManager) -> list[str]:
                             f"'{NONE}'.") from None
 
 
-def preload(manager: ModelManager) -> Optional[threading.Thread]:
-    """Start loading the releases `settings.preload` names, in the background; the thread, or None.
+def preload(manager: ModelManager, after: Optional[threading.Event] = None) -> Optional[threading.Thread]:
+    """Load the releases `settings.preload` names in the background, once `after` is set (`app.py` sets
+    it when the app is serving, so the page is put together with the whole machine); the thread, or None.
 
     Hub downloads show huggingface_hub's progress bars on stderr; the manager logs a line as each
     release starts, is ready or has failed (a failure also shows in /health and in requests).
     """
-    return manager.load_in_background(preload_versions(manager))
+    return manager.load_in_background(preload_versions(manager), after)
 
 
 def wait_for(manager: ModelManager, versions: list[str], poll_s: float = 0.25) -> Iterator[list[ModelStatus]]:

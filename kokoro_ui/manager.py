@@ -7,6 +7,7 @@ so a release is 'ready' only once a visitor's first run is as fast as any later 
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -21,7 +22,7 @@ from kokoro_ui.settings import Settings
 log = logging.getLogger(__name__)
 
 DEFAULT_VERSION = "v1.0"
-QUEUED, LOADING_WEIGHTS, WARMING_UP = "waiting for the other release", "loading weights", "warming up"
+QUEUED, LOADING_WEIGHTS, WARMING_UP = "waiting its turn", "loading weights", "warming up"
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ class ModelManager:
                     self._loading.pop(version, None)
             return self._models[version]
 
-    def load_in_background(self, versions: Iterable[str]) -> Optional[threading.Thread]:
-        """Load `versions` that are not loaded yet, one after the other, in a thread of their own.
+    def load_in_background(self, versions: Iterable[str], after: Optional[threading.Event] = None
+                           ) -> Optional[threading.Thread]:
+        """Load `versions` that are not loaded yet, one after the other, in a thread of their own,
+        once `after` is set (if given).
 
         Each shows as loading from now on (QUEUED until its turn). One at a time because on two
         cores two loads only slow each other down. A load that fails says why in `status()`, as
@@ -100,6 +103,8 @@ class ModelManager:
             self._loading[version] = QUEUED
 
         def run() -> None:
+            if after is not None:
+                after.wait()
             for version in todo:
                 try:
                     self.get_model(version)
@@ -137,6 +142,7 @@ class ModelManager:
         build = self._builds[version]
         settings = self.settings
         log.info("loading Kokoro %s (weights: %s)…", version, _source_in_words(settings.weights, build))
+        started = time.perf_counter()
         try:
             source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
                                     settings.synthetic_seed)
@@ -152,7 +158,7 @@ class ModelManager:
         except KokoroUIError as error:  # the release works; a visitor's first run will just be slower
             log.warning("Kokoro %s loaded but did not warm up: %s", version, error)
         self._errors.pop(version, None)
-        log.info("Kokoro %s ready in %.1f s (%s)", version, model.info.load_s, model.info.weights)
+        log.info("Kokoro %s ready in %.1f s (%s)", version, time.perf_counter() - started, model.info.weights)
         return model
 
 

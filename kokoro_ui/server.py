@@ -45,18 +45,21 @@ def create_app(manager: ModelManager) -> FastAPI:
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
 
 
-def serve(settings: Settings, builds: Mapping[str, Build] = BUILDS) -> None:
-    """The app on `settings.host`:`settings.port` until stopped; it answers while the releases load.
+def start_app(settings: Settings, builds: Optional[Mapping[str, Build]] = None,
+              serving: Optional[threading.Event] = None) -> FastAPI:
+    """The whole app, with its background work started: the releases `settings.preload` names (all by
+    default) loading one after the other once `serving` is set, and the gallery's samples rendered
+    once they are loaded.
 
     `builds` are the releases it offers (`BUILDS`); the Space rehearsal test hands in the same builds
     pinned to its own checkpoints' digests (tests/test_space_rehearsal.py), everything else unchanged.
     """
     limit_arenas(2)  # one per core of a free Space (see `memory`): what request threads free stays reusable
-    manager = ModelManager(settings, dict(builds))
-    preload(manager)  # the releases `settings.preload` names (all by default), in the background
+    manager = ModelManager(settings, dict(builds or BUILDS))
+    preload(manager, serving)
     if settings.prerender_samples:
         SampleRenderer(SampleCache(manager)).start()  # waits for both releases, then never goes ahead of a visitor
-    uvicorn.run(create_app(manager), host=settings.host, port=settings.port, log_level="warning")
+    return create_app(manager)
 
 
 @contextlib.contextmanager
