@@ -1,8 +1,15 @@
-"""ModelManager: each release loaded lazily, once, thread-safely, and switched by name."""
+"""ModelManager: each release loaded once, thread-safely, on first use or in the background, and
+switched by name; while a load is under way, `status()` says how far it has got.
 
+A load ends with a warm-up (one short pass through the release's G2P and network, `Release.warm_up`),
+so a release is 'ready' only once a visitor's first run is as fast as any later one.
+"""
+
+import logging
 import threading
+import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from kokoro_ui.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
@@ -13,7 +20,10 @@ from kokoro_ui.errors import KokoroUIError, UnknownVersionError
 from kokoro_ui.metrics import RunMetrics
 from kokoro_ui.settings import Settings
 
+log = logging.getLogger(__name__)
+
 DEFAULT_VERSION = "v1.0"
+QUEUED, LOADING_WEIGHTS, WARMING_UP = "waiting its turn", "loading weights", "warming up"
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class ModelStatus:
     info: Optional[ModelInfo]
     error: Optional[str]  # why the last load failed, until a load succeeds
     loading: bool = False  # a load is under way (at start, or on first use)
+    progress: str = ""  # while loading, what it is doing: QUEUED, LOADING_WEIGHTS or WARMING_UP
 
     @property
     def state(self) -> str:
@@ -42,7 +53,7 @@ class ModelManager:
         self._builds = builds
         self._models: dict[str, Release] = {}
         self._errors: dict[str, str] = {}
-        self._loading: set[str] = set()
+        self._loading: dict[str, str] = {}  # version -> what its load is doing now
         self._locks = {version: threading.Lock() for version in builds}
         self.admission = Admission(self.settings.queue_limit, self.settings.retry_after_s)
         self.run_observers: list[Callable[[RunMetrics], None]] = []  # told of every finished run (telemetry)
@@ -70,12 +81,44 @@ class ModelManager:
             return model
         with self._locks[version]:
             if version not in self._models:
-                self._loading.add(version)
+                self._loading[version] = LOADING_WEIGHTS
                 try:
                     self._models[version] = self._load(version)
                 finally:
-                    self._loading.discard(version)
+                    self._loading.pop(version, None)
             return self._models[version]
+
+    def load_in_background(self, versions: Iterable[str], after: Optional[threading.Event] = None
+                           ) -> Optional[threading.Thread]:
+        """Load `versions` that are not loaded yet, one after the other, in a thread of their own,
+        once `after` is set (if given).
+
+        Each shows as loading from now on (QUEUED until its turn). One at a time because on two
+        cores two loads only slow each other down. A load that fails says why in `status()`, as
+        any load does. Returns the thread, or None when there was nothing to load.
+        """
+        todo = [version for version in dict.fromkeys(map(self.resolve_version, versions))
+                if version not in self._models and version not in self._loading]
+        if not todo:
+            return None
+        for version in todo:
+            self._loading[version] = QUEUED
+
+        def run() -> None:
+            if after is not None:
+                after.wait()
+            for version in todo:
+                try:
+                    self.get_model(version)
+                except KokoroUIError:
+                    pass  # kept for status() and told to the next request (see `_load`)
+                finally:
+                    if version in self._models:
+                        self._loading.pop(version, None)
+
+        thread = threading.Thread(target=run, name="load-releases", daemon=True)
+        thread.start()
+        return thread
 
     def is_loaded(self, version: str) -> bool:
         return self.resolve_version(version) in self._models
@@ -89,7 +132,7 @@ class ModelManager:
         return [
             ModelStatus(version, version in self._models,
                         self._models[version].info if version in self._models else None,
-                        self._errors.get(version), version in self._loading)
+                        self._errors.get(version), version in self._loading, self._loading.get(version, ""))
             for version in self._builds
         ]
 
@@ -98,16 +141,36 @@ class ModelManager:
         for observe in list(self.run_observers):
             observe(metrics)
 
+    def status_of(self, version: str) -> ModelStatus:
+        version = self.resolve_version(version)
+        return next(status for status in self.status() if status.version == version)
+
     def _load(self, version: str) -> Release:
         build = self._builds[version]
         settings = self.settings
+        log.info("loading Kokoro %s (weights: %s)…", version, _source_in_words(settings.weights, build))
+        started = time.perf_counter()
         try:
             source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
                                     settings.synthetic_seed)
             model = build.load(source, settings.backend)
             model.fast_first = settings.fast_first
         except KokoroUIError as error:
+            log.error("Kokoro %s did not load: %s", version, error)
             self._errors[version] = str(error)
             raise
+        self._loading[version] = WARMING_UP
+        try:
+            model.warm_up(settings.default_voice(version))
+        except KokoroUIError as error:  # the release works; a visitor's first run will just be slower
+            log.warning("Kokoro %s loaded but did not warm up: %s", version, error)
         self._errors.pop(version, None)
+        log.info("Kokoro %s ready in %.1f s (%s)", version, time.perf_counter() - started, model.info.weights)
         return model
+
+
+def _source_in_words(choice: str, build: Build) -> str:
+    spec = build.spec
+    if choice == "hub":
+        return f"hub {spec.hub_repo}@{spec.hub_revision[:7]}, downloaded once into the HF cache"
+    return choice

@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import time
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Mapping, Optional
 
 import gradio as gr
 import uvicorn
@@ -20,12 +20,13 @@ from kokoro_ui.abtest.backup import start_backup
 from kokoro_ui.abtest.persistence import backup_folder
 from kokoro_ui.api import create_router
 from kokoro_ui.api.prometheus import ApiRequestCounter, add_metrics_route
+from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.engine.memory import limit_arenas
+from kokoro_ui.loading import preload
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
-from kokoro_ui.space_config import preload
 from kokoro_ui.telemetry import Telemetry
 from kokoro_ui.ui.app import CSS, build_ui
 from kokoro_ui.ui.events import instrument
@@ -52,13 +53,21 @@ def create_app(manager: ModelManager) -> FastAPI:
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
 
 
-def serve(settings: Settings) -> None:
+def start_app(settings: Settings, builds: Optional[Mapping[str, Build]] = None,
+              serving: Optional[threading.Event] = None) -> FastAPI:
+    """The whole app, with its background work started: the releases `settings.preload` names (all by
+    default) loading one after the other once `serving` is set, and the gallery's samples rendered
+    once they are loaded.
+
+    `builds` are the releases it offers (`BUILDS`); the Space rehearsal test hands in the same builds
+    pinned to its own checkpoints' digests (tests/test_space_rehearsal.py), everything else unchanged.
+    """
     limit_arenas(2)  # one per core of a free Space (see `memory`): what request threads free stays reusable
-    manager = ModelManager(settings)
-    preload(manager)  # the releases `settings.preload` names, in the background
+    manager = ModelManager(settings, dict(builds or BUILDS))
+    preload(manager, serving)
     if settings.prerender_samples:
         SampleRenderer(SampleCache(manager)).start()  # waits for both releases, then never goes ahead of a visitor
-    uvicorn.run(create_app(manager), host=settings.host, port=settings.port, log_level="warning")
+    return create_app(manager)
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ class Settings:
     study_driver: bool = False  # TESTS ONLY: HTTP routes that drive listening sessions without a browser
     host: str = "127.0.0.1"
     port: int = 7860
-    preload: str = ""  # releases loaded at start, comma-separated (e.g. "v1.0,v0.19"); others on first use
+    preload: str = "all"  # releases loaded in the background at start: all | none | e.g. "v1.0"; others on first use
     default_voice_v1_0: str = "af_heart"  # each release's voice when a request names none
     default_voice_v0_19: str = "af"
     download_ttl_s: int = 3_600  # how long a `return_download_link` file is kept (Kokoro-FastAPI: an hour)

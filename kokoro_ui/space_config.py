@@ -1,4 +1,4 @@
-"""Deployment settings from `.huggingface.yml`, merged into `Settings`; and preloading at start.
+"""Deployment settings from `.huggingface.yml`, merged into `Settings`.
 
 Hugging Face reads a Space's README front matter and `packages.txt`, not `.huggingface.yml`: that
 file is this app's own settings for its Space (weight source, host, limits, releases loaded at
@@ -13,18 +13,18 @@ the code, or the app refuses to start, so it never describes weights the app wou
 
 import logging
 import os
-import threading
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 import yaml
 
-from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
 from kokoro_ui.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from kokoro_ui.builds import Build
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,16 @@ def config_path(env: Mapping[str, str] = os.environ) -> Optional[Path]:
     return SPACE_CONFIG_FILE if env.get("SPACE_ID") else None
 
 
-def load_settings(env: Mapping[str, str] = os.environ, **flags) -> Settings:
-    """Settings from defaults, the Space's file (if it applies), the environment, then `flags`."""
+def load_settings(env: Mapping[str, str] = os.environ, check_releases: bool = True, **flags) -> Settings:
+    """Settings from defaults, the Space's file (if it applies), the environment, then `flags`.
+
+    `check_releases=False` leaves out what needs the releases' code (the file's pins, voices and
+    preload names), so nothing heavy is imported: `listen_address` needs only host and port.
+    """
     settings = Settings()
     path = config_path(env)
     if path is not None:
-        settings = replace(settings, **read_space_config(path).settings)
+        settings = replace(settings, **read_space_config(path, check_releases=check_releases).settings)
         log.info("settings from %s", path)
     from_env = Settings.from_env(env)
     set_in_env = {field.name: getattr(from_env, field.name) for field in fields(Settings)
@@ -65,8 +69,19 @@ def load_settings(env: Mapping[str, str] = os.environ, **flags) -> Settings:
     return replace(settings, **{**set_in_env, **given})
 
 
-def read_space_config(path: Path, builds: Mapping[str, Build] = BUILDS) -> SpaceConfig:
-    """Parse and check the file: known keys, right types, real voices, pins that match the code."""
+def listen_address(env: Mapping[str, str] = os.environ, **flags) -> tuple[str, int]:
+    """The host and port `load_settings` gives, found before the releases' code is imported (`kokoro_ui.boot`)."""
+    settings = load_settings(env, check_releases=False, **flags)
+    return settings.host, settings.port
+
+
+def read_space_config(path: Path, builds: Optional[Mapping[str, "Build"]] = None,
+                      check_releases: bool = True) -> SpaceConfig:
+    """Parse and check the file: known keys, right types, real voices, pins that match the code
+    (`builds`, default `BUILDS`); with `check_releases=False`, only the settings' keys and types."""
+    if check_releases and builds is None:
+        from kokoro_ui.builds import BUILDS  # imports torch and both releases' code: only when checking them
+        builds = BUILDS
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -75,6 +90,8 @@ def read_space_config(path: Path, builds: Mapping[str, Build] = BUILDS) -> Space
         raise SpaceConfigError(f"{path} must be a mapping with 'settings' and 'releases'.")
     settings = _settings(path, data.get("settings") or {}, builds)
     releases = data.get("releases") or {}
+    if builds is None:
+        return SpaceConfig(Path(path), settings, releases)
     if not isinstance(releases, dict) or set(releases) != set(builds):
         raise SpaceConfigError(f"{path}: 'releases' must describe exactly {', '.join(builds)}.")
     for version, release in releases.items():
@@ -83,7 +100,7 @@ def read_space_config(path: Path, builds: Mapping[str, Build] = BUILDS) -> Space
     return SpaceConfig(Path(path), settings, releases)
 
 
-def _settings(path: Path, values: object, builds: Mapping[str, Build]) -> dict[str, object]:
+def _settings(path: Path, values: object, builds: Optional[Mapping[str, "Build"]]) -> dict[str, object]:
     if not isinstance(values, dict):
         raise SpaceConfigError(f"{path}: 'settings' must be a mapping.")
     for key, value in values.items():
@@ -93,14 +110,14 @@ def _settings(path: Path, values: object, builds: Mapping[str, Build]) -> dict[s
         if not isinstance(value, kind) or isinstance(value, bool):
             raise SpaceConfigError(f"{path}: settings.{key} must be a {kind.__name__}, not {value!r}.")
     preload = values.get("preload", [])
-    unknown = [version for version in preload if version not in builds]
+    unknown = [version for version in preload if builds is not None and version not in builds]
     if unknown:
         raise SpaceConfigError(
             f"{path}: settings.preload names unknown releases {unknown}; choose from {', '.join(builds)}.")
     return {**values, "preload": ",".join(preload)} if "preload" in values else dict(values)
 
 
-def _check_release(path: Path, version: str, release: object, build: Build) -> str:
+def _check_release(path: Path, version: str, release: object, build: "Build") -> str:
     """The release's default voice, once its pins are seen to match the code."""
     if not isinstance(release, dict) or set(release) != {*PINNED, "default_voice"}:
         raise SpaceConfigError(f"{path}: releases.{version} must give exactly {', '.join(PINNED)} and default_voice.")
@@ -114,35 +131,3 @@ def _check_release(path: Path, version: str, release: object, build: Build) -> s
     if voice not in load_manifest(build.spec.folder).ids():
         raise SpaceConfigError(f"{path}: releases.{version}.default_voice {voice!r} is not a Kokoro {version} voice.")
     return voice
-
-
-def preload(manager: ModelManager) -> Optional[threading.Thread]:
-    """Load the releases `settings.preload` names, one after the other, in a background thread.
-
-    Hub downloads show huggingface_hub's progress bars on stderr; each release logs a line when it
-    starts and when it is ready or has failed (a failure also shows in /health and in requests).
-    """
-    versions = [manager.resolve_version(name) for name in manager.settings.preload.split(",") if name.strip()]
-    if not versions:
-        return None
-
-    def run() -> None:
-        for version in versions:
-            log.info("loading Kokoro %s (weights: %s)…", version, _source_in_words(manager, version))
-            try:
-                release = manager.get_model(version)
-            except KokoroUIError as error:
-                log.error("Kokoro %s did not load: %s", version, error)
-                continue
-            log.info("Kokoro %s ready in %.1f s (%s)", version, release.info.load_s, release.info.weights)
-
-    thread = threading.Thread(target=run, name="preload", daemon=True)
-    thread.start()
-    return thread
-
-
-def _source_in_words(manager: ModelManager, version: str) -> str:
-    choice, spec = manager.settings.weights, BUILDS[version].spec
-    if choice == "hub":
-        return f"hub {spec.hub_repo}@{spec.hub_revision[:7]}, downloaded once into the HF cache"
-    return choice

@@ -56,23 +56,27 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def app_processes(envs: list[Mapping[str, str]], logs: list[Path], loaded: bool = True,
-                  ready_timeout_s: float = 300) -> Iterator[list[RunningApp]]:
+def app_processes(envs: list[Mapping[str, str]], logs: list[Path], loaded: Optional[bool] = True,
+                  ready_timeout_s: float = 300, programs: Optional[list[list[str]]] = None
+                  ) -> Iterator[list[RunningApp]]:
     """`python app.py` once per env (added to this one's, less SPACE_ID), each on a free loopback port,
     started together; yields them once each answers /health (and, with `loaded`, has both releases
-    loaded: set KOKORO_UI_PRELOAD). Stops them at the end, unless a test already did. The wait is long
-    because four processes importing torch and Gradio at once on a busy 2-core machine take minutes."""
+    loaded, as they are by default; with None, at once). Stops them at the end, unless a test already did. The wait is long
+    because four processes importing torch and Gradio at once on a busy 2-core machine take minutes.
+    `programs`: what each runs instead of ``app.py`` (e.g. ``["-c", script]``), given the same flags."""
     apps: list[RunningApp] = []
     try:
-        for env, log in zip(envs, logs):
+        for number, (env, log) in enumerate(zip(envs, logs)):
             port = free_port()
+            program = programs[number] if programs else ["app.py"]
             with open(log, "w") as out:
-                process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--host", "127.0.0.1"],
+                process = subprocess.Popen([sys.executable, *program, "--port", str(port), "--host", "127.0.0.1"],
                                            cwd=REPO, env={**{k: v for k, v in os.environ.items() if k != "SPACE_ID"},
                                                           **env}, stdout=out, stderr=subprocess.STDOUT)
             apps.append(RunningApp(f"http://127.0.0.1:{port}", process, log))
         for app in apps:
-            wait_until_up(app, loaded, ready_timeout_s)
+            if loaded is not None:
+                wait_until_up(app, loaded, ready_timeout_s)
         yield apps
     finally:
         for app in apps:
@@ -92,8 +96,9 @@ def wait_until_up(app: RunningApp, loaded: bool, timeout_s: float) -> None:
         if app.process.poll() is not None:
             raise RuntimeError(f"the app exited with {app.process.returncode}: {app.log.read_text()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            health = httpx.get(f"{app.url}/health", timeout=5).json()
-            if not loaded or all(release["loaded"] for release in health["versions"]):
+            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.boot)
+            if response.status_code == 200 and (not loaded or all(release["loaded"]
+                                                                  for release in response.json()["versions"])):
                 return
         time.sleep(0.5)
     raise RuntimeError(f"the app at {app.url} was not ready in {timeout_s} s: {app.log.read_text()[-2000:]}")

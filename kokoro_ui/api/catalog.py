@@ -52,8 +52,9 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
 
     @router.get("/health")
     def health() -> Health:
-        """Each release: loaded or not, and from which weights; 'degraded' if a load failed."""
-        versions = [ReleaseHealth(version=status.version, loaded=status.loaded,
+        """Each release: its load state (and progress while loading), from which weights; 'degraded' if a load failed."""
+        versions = [ReleaseHealth(version=status.version, loaded=status.loaded, state=status.state,
+                                  loading=status.loading, progress=status.progress or None,
                                   weights=status.info.weights if status.info else None,
                                   weights_kind=status.info.weights_kind if status.info else None,
                                   real_speech=status.info.real_speech if status.info else None,

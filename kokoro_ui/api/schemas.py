@@ -148,7 +148,10 @@ class LegacyVoiceList(BaseModel):
 
 class ReleaseHealth(BaseModel):
     version: str
-    loaded: bool
+    loaded: bool  # loaded and warmed up: ready to speak at full speed
+    state: Literal["ready", "loading", "failed", "not loaded"]  # 'not loaded': it loads on first use
+    loading: bool  # a load is under way (at start, or for a request)
+    progress: Optional[str] = None  # while loading: 'waiting for the other release', 'loading weights', 'warming up'
     weights: Optional[str]  # where the loaded weights came from, in words; None until loaded
     weights_kind: Optional[str]  # 'hub', 'folder', 'synthetic', 'packaged', …
     real_speech: Optional[bool]  # False for synthetic weights: their audio is noise

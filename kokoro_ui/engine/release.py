@@ -33,6 +33,7 @@ from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
 
 MIXED_PACKS_KEPT = 32
+WARM_UP_TEXT = "Hello."  # one short pass: what a first pass costs once (allocations, kernels' set-up, G2P)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ class Release:
         self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
                               sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note,
                               weights_id)
-        self.forward_passes = 0
+        self.forward_passes = 0  # visitors' and background work's passes; a warm-up is not one of them
+        self.warm_up_passes = 0
         self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
@@ -121,6 +123,19 @@ class Release:
         segments = itertools.chain(self.frontend.segments(first, lang),  # fails now if lang's G2P is missing
                                    (segment for piece in texts for segment in self.frontend.segments(piece, lang)))
         return self._chunks(segments, pack, speed)
+
+    def warm_up(self, voice: str) -> None:
+        """Run `WARM_UP_TEXT` once in `voice`'s language, so the first visitor's run is as fast as later ones.
+
+        The first pass through a network and the first use of a language's G2P pay one-off costs
+        (memory the allocator has not mapped yet, kernels choosing their plans, the G2P's
+        dictionaries and models loading: seconds for English's spaCy model). Its passes count
+        in `warm_up_passes`, not `forward_passes`, which counts the work done for someone.
+        """
+        pack = self.pack_for(voice)
+        lang = parse_mix(voice).voices(self.voices)[0].language
+        for _ in self._chunks(self.frontend.segments(WARM_UP_TEXT, lang), pack, 1.0, warm_up=True):
+            pass
 
     def pack_for(self, voice: str) -> torch.Tensor:
         """The style pack of a voice name, or of a mix: the weighted mean of its voices' packs.
@@ -173,7 +188,8 @@ class Release:
             raise WeightsError(f"{path.name} is not a Kokoro {self.spec.version} voice pack: shape {shape}, expected {expected}.")
         return pack.float()
 
-    def _chunks(self, segments: Iterator[Segment], pack: torch.Tensor, speed: float) -> Iterator[Chunk]:
+    def _chunks(self, segments: Iterator[Segment], pack: torch.Tensor, speed: float,
+                warm_up: bool = False) -> Iterator[Chunk]:
         index = 0
         try:
             while True:
@@ -186,21 +202,25 @@ class Release:
                 if not token_ids:
                     continue
                 style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
-                result = self.forward(token_ids, style, speed)
+                result = self.forward(token_ids, style, speed, warm_up)
                 yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
                             result.durations_frames, frontend_s, result.model_s, result.started_at)
                 index += 1
         finally:
             return_freed_memory()  # finished or closed: the passes' activations go back to the system
 
-    def forward(self, token_ids: list[int], style: torch.Tensor, speed: float) -> "ForwardPass":
+    def forward(self, token_ids: list[int], style: torch.Tensor, speed: float, warm_up: bool = False) -> "ForwardPass":
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.
 
         Timed inside the gate, so time spent waiting for another request is not counted.
+        A `warm_up` pass is counted in `warm_up_passes` instead of `forward_passes`.
         """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
         with self.forward_gate.passing():
-            self.forward_passes += 1
+            if warm_up:
+                self.warm_up_passes += 1
+            else:
+                self.forward_passes += 1
             started = time.perf_counter()
             audio, durations = self.backend(input_ids, style, speed)
             model_s = time.perf_counter() - started

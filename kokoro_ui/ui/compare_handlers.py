@@ -14,6 +14,7 @@ import gradio as gr
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.compare import compare
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.loading import wait_for
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History, RunMetrics
 from kokoro_ui.ui import views
@@ -37,6 +38,11 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
     try:
         text = validate_text(text, manager.settings.max_chars)
         speed, lang = validate_speed(speed), validate_lang(lang)
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+    for statuses in wait_for(manager, [LEFT, RIGHT]):  # pressed during a load: wait for it, and say so
+        yield frame(left_status=views.waiting_markdown(statuses[0]), right_status=views.waiting_markdown(statuses[1]))
+    try:
         events = compare(manager, [SpeechRequest(text, left_voice or "", LEFT, speed, lang),
                                    SpeechRequest(text, right_voice or "", RIGHT, speed, lang)], mode)
     except KokoroUIError as error:
@@ -75,6 +81,14 @@ def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics],
                  alignment=views.alignment_html(LEFT, phonemes[LEFT], RIGHT, phonemes[RIGHT]),
                  run_table=views.runs_frame([results[LEFT], results[RIGHT]]), history_table=table,
                  csv=str(csv_path), ttfa_plot=table, rtf_plot=table, banner=banner)
+
+
+def load_states(manager: ModelManager) -> tuple[str, str, gr.Timer]:
+    """Each panel's load state (on page load, then every tick while a release loads) and the timer,
+    which stops once no release is loading."""
+    left, right = manager.status_of(LEFT), manager.status_of(RIGHT)
+    loading = left.loading or right.loading
+    return views.load_state_markdown(left), views.load_state_markdown(right), gr.Timer(active=loading)
 
 
 def pair_voice(voice: str, current: str, *, manager: ModelManager, from_version: str, to_version: str) -> str:

@@ -13,6 +13,7 @@ from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
 
 LEFT, RIGHT = handlers.LEFT, handlers.RIGHT
+LOAD_POLL_S = 1.0  # how often a page shows a load's progress, while one is under way
 DEFAULT_VOICE = "af_bella"
 MIX_HINT = "Pick one, or type a mix of this release's voices, e.g. af_bella(2)+af_sky(1)"
 LANGUAGE_CHOICES = [("The voice's own accent", ""), ("American English (en-US)", "a"), ("British English (en-GB)", "b")]
@@ -79,6 +80,11 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
                                [outputs[name] for name in handlers.OUTPUTS], api_name="compare",
                                concurrency_limit=2, concurrency_id="synthesis")
     stop_button.click(None, cancels=[run], api_visibility="private")
+    states = [left[3], right[3], gr.Timer(LOAD_POLL_S)]
+    show_states = partial(handlers.load_states, manager)
+    gr.on([states[2].tick], show_states, None, states, api_visibility="private", show_progress="hidden")
+    gr.on(None, show_states, None, states, api_visibility="private", show_progress="hidden")  # on page load
+    run.then(show_states, None, states, api_visibility="private", show_progress="hidden")
     text.change(partial(_count, max_chars), text, counter, queue=False, show_progress="hidden",
                 api_visibility="private")
     left_voice.input(partial(handlers.pair_voice, manager=manager, from_version=LEFT, to_version=RIGHT),
@@ -92,11 +98,12 @@ def _count(max_chars: int, text: str) -> str:
     return handlers.character_count(text, max_chars)
 
 
-def _panel(version: str, side: str) -> tuple[gr.Audio, gr.HTML, gr.Markdown]:
+def _panel(version: str, side: str) -> tuple[gr.Audio, gr.HTML, gr.Markdown, gr.Markdown]:
     with gr.Column(elem_id=f"{side}-panel"):
         gr.Markdown(f"## Kokoro {version}")
+        state = gr.Markdown(elem_id=f"{side}-state")  # loading…, ready or failed: kept up to date while loading
         status = gr.Markdown(elem_id=f"{side}-status")
         audio = gr.Audio(label=f"Kokoro {version}", streaming=True, autoplay=True, interactive=False,
                          elem_id=f"{side}-audio")
         chunks = gr.HTML(elem_id=f"{side}-chunks", elem_classes="kab-chunks")
-    return audio, chunks, status
+    return audio, chunks, status, state

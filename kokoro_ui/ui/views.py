@@ -8,6 +8,7 @@ import pandas as pd
 
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.engine.release import ModelInfo
+from kokoro_ui.manager import ModelStatus
 from kokoro_ui.metrics import COLUMNS, RunMetrics
 from kokoro_ui.phoneme_diff import align_words
 
@@ -51,6 +52,24 @@ def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> 
         return f"**{version}** — ⚠️ {_escape_markdown(result.error)}"
     return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s, "
             f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else ""))
+
+
+def load_state_markdown(status: ModelStatus) -> str:
+    """A release's load state, under its panel's title."""
+    if status.state == "ready":
+        return "✓ ready"
+    if status.state == "loading":
+        return f"⏳ {status.progress or 'loading'}…"
+    if status.state == "failed":
+        return f"⚠️ could not load: {_escape_markdown(status.error or '')}"
+    return "loads when you press Compare"
+
+
+def waiting_markdown(status: ModelStatus) -> str:
+    """A run's status line while it waits for its release to load."""
+    if status.state == "loading":
+        return f"**{status.version}** — waiting: {status.progress or 'loading'}…"
+    return status_markdown(status.version, 0, None)
 
 
 def weights_banner(infos: list[ModelInfo]) -> str:
