@@ -25,7 +25,7 @@ from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
 from kokoro_ui.space_config import preload
-from kokoro_ui.ui.app import CSS, build_ui
+from kokoro_ui.ui.app import CSS, THEME, build_ui
 from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
 
 
@@ -41,7 +41,7 @@ def create_app(manager: ModelManager) -> FastAPI:
         check_driver_allowed()
         app.include_router(study_driver_router(listening))
     demo = build_ui(manager, listening)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, theme=THEME, footer_links=["api", "gradio"])
 
 
 def serve(settings: Settings) -> None:
