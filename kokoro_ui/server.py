@@ -28,7 +28,7 @@ from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleRenderer
 from kokoro_ui.settings import Settings
 from kokoro_ui.telemetry import Telemetry
-from kokoro_ui.ui.app import CSS, build_ui
+from kokoro_ui.ui.app import CSS, THEME, build_ui
 from kokoro_ui.ui.events import instrument
 from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
 
@@ -50,7 +50,7 @@ def create_app(manager: ModelManager) -> FastAPI:
     demo = build_ui(manager, listening)
     instrument(demo, telemetry)  # counts the page's and the named API's events; refusals: one log line
     app.add_middleware(ApiRequestCounter, telemetry=telemetry, routes=[route.path_regex for route in router.routes])
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api", "gradio"])
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, theme=THEME, footer_links=["api", "gradio"])
 
 
 def start_app(settings: Settings, builds: Optional[Mapping[str, Build]] = None,

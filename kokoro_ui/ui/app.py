@@ -13,6 +13,17 @@ from kokoro_ui.ui.listening_tab import render_listening_tab
 from kokoro_ui.ui.named_api import register_named_api
 from kokoro_ui.ui.results_tab import render_results_tab
 
+# Gradio's default theme with colours that meet WCAG AA contrast (4.5:1 for text): its own white on
+# orange-500 buttons, grey-400 hints and orange tab labels do not.
+THEME = gr.themes.Default().set(
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300", color_accent="*primary_700",
+    button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+    button_primary_border_color="*primary_700", button_primary_border_color_hover="*primary_800",
+    button_primary_background_fill_dark="*primary_700", button_primary_background_fill_hover_dark="*primary_800",
+    button_primary_border_color_dark="*primary_700", button_primary_border_color_hover_dark="*primary_800",
+    button_cancel_background_fill="#b91c1c", button_cancel_background_fill_hover="#991b1b",
+)
+
 CSS = """
 .kab-banner { background: #fff4e5; border: 1px solid #f0a030; border-radius: 8px; padding: 8px 12px; }
 .kab-error { color: #b00020; }
@@ -23,6 +34,13 @@ CSS = """
 .kab-align td { padding: 2px 6px; border-bottom: 1px solid #eee; }
 .kab-align tr.diff td { background: #fff0f0; }
 .kab-card .kab-ready { display: none; color: #1a7f37; font-size: 0.85em; }
+/* a visible keyboard focus on every control (Gradio's buttons and tabs show none of their own) */
+.gradio-container :is(button, a, input, textarea, select, audio, [role="tab"], [role="slider"]):focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+/* phones: all four tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
+@media (max-width: 480px) {
+  #tabs .tab-wrapper button { padding: 0 10px; }
+}
 """
 
 

@@ -83,14 +83,6 @@ def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics],
                  csv=str(csv_path), ttfa_plot=table, rtf_plot=table, banner=banner)
 
 
-def load_states(manager: ModelManager) -> tuple[str, str, gr.Timer]:
-    """Each panel's load state (on page load, then every tick while a release loads) and the timer,
-    which stops once no release is loading."""
-    left, right = manager.status_of(LEFT), manager.status_of(RIGHT)
-    loading = left.loading or right.loading
-    return views.load_state_markdown(left), views.load_state_markdown(right), gr.Timer(active=loading)
-
-
 def pair_voice(voice: str, current: str, *, manager: ModelManager, from_version: str, to_version: str) -> str:
     """The same-named voice on the other release, if it has one; otherwise keep its current voice."""
     target = manager.voices(to_version)

@@ -9,14 +9,15 @@ from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
+from kokoro_ui.ui import landing
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
 
 LEFT, RIGHT = handlers.LEFT, handlers.RIGHT
-LOAD_POLL_S = 1.0  # how often a page shows a load's progress, while one is under way
 DEFAULT_VOICE = "af_bella"
 MIX_HINT = "Pick one, or type a mix of this release's voices, e.g. af_bella(2)+af_sky(1)"
 LANGUAGE_CHOICES = [("The voice's own accent", ""), ("American English (en-US)", "a"), ("British English (en-GB)", "b")]
+RESULTS_HINT = "*After a run, each release's numbers and the words the two pronounce differently appear here.*"
 MODE_CHOICES = [("Fair: take turns, clean timings", "fair"), ("Parallel: both at once, half the CPU each", "parallel")]
 
 
@@ -38,7 +39,7 @@ def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
 def render_compare_tab(manager: ModelManager) -> CompareTab:
     max_chars = manager.settings.max_chars
     history = gr.State(History())  # copied for each session (a callable would be a named API endpoint)
-    banner = gr.Markdown(elem_id="synthetic-banner", elem_classes="kab-banner")
+    banner = gr.Markdown(visible=False, elem_id="synthetic-banner", elem_classes="kab-banner")  # only with a warning
     text = gr.Textbox(PARAGRAPH, label="Text", lines=5, max_lines=12, elem_id="text")
     counter = gr.Markdown(handlers.character_count(PARAGRAPH, max_chars), elem_id="char-count")
     gr.Examples([[example] for _, example in EXAMPLES], inputs=[text],
@@ -53,38 +54,45 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
         speed = gr.Slider(MIN_SPEED, MAX_SPEED, value=1.0, step=0.05, label="Speed", elem_id="speed")
         mode = gr.Radio(MODE_CHOICES, value="fair", label="Timing", elem_id="mode")
     with gr.Row():
-        compare_button = gr.Button("Compare", variant="primary", elem_id="compare")
-        stop_button = gr.Button("Stop", variant="stop", elem_id="stop")
-    with gr.Row(equal_height=False):
+        compare_button = gr.Button("Compare", variant="primary", scale=3, elem_id="compare")
+        stop_button = gr.Button("Stop", variant="stop", interactive=False, scale=1, elem_id="stop")  # only while one runs
+    with gr.Row(equal_height=False, elem_id="panels"):
         left = _panel(LEFT, "left")
         right = _panel(RIGHT, "right")
-    gr.Markdown("### Where the two releases pronounce words differently")
-    alignment = gr.HTML(elem_id="alignment", elem_classes="kab-align")
-    gr.Markdown("### This run")
-    run_table = gr.Dataframe(elem_id="run-table", interactive=False, wrap=True)
-    with gr.Accordion("All runs in this session", open=False):
-        history_table = gr.Dataframe(elem_id="history-table", interactive=False)
-        csv = gr.File(label="Download as CSV", elem_id="history-csv")
-        with gr.Row():
-            ttfa_plot = gr.LinePlot(x="run", y="ttfa_s", color="version", title="Time to first audio (s)",
-                                    elem_id="ttfa-plot")
-            rtf_plot = gr.LinePlot(x="run", y="rtf", color="version", title="Real-time factor (lower is faster)",
-                                   elem_id="rtf-plot")
+    results_hint = gr.Markdown(RESULTS_HINT, elem_id="results-hint")
+    with gr.Column(visible=False, elem_id="run-results") as results:  # shown once a run has numbers
+        gr.Markdown("### Where the two releases pronounce words differently")
+        alignment = gr.HTML(elem_id="alignment", elem_classes="kab-align")
+        gr.Markdown("### This run")
+        run_table = gr.Dataframe(elem_id="run-table", interactive=False, wrap=True)
+        with gr.Accordion("All runs in this session", open=False):
+            history_table = gr.Dataframe(elem_id="history-table", interactive=False)
+            csv = gr.File(label="Download as CSV", elem_id="history-csv")
+            with gr.Row():
+                ttfa_plot = gr.LinePlot(x="run", y="ttfa_s", color="version", title="Time to first audio (s)",
+                                        elem_id="ttfa-plot")
+                rtf_plot = gr.LinePlot(x="run", y="rtf", color="version",
+                                       title="Real-time factor (lower is faster)", elem_id="rtf-plot")
+    timer = gr.Timer(landing.REFRESH_S, active=False)  # ticks only while a release loads
 
     outputs = {"left_audio": left[0], "right_audio": right[0], "left_chunks": left[1], "right_chunks": right[1],
                "left_status": left[2], "right_status": right[2], "alignment": alignment, "run_table": run_table,
                "history_table": history_table, "csv": csv, "ttfa_plot": ttfa_plot, "rtf_plot": rtf_plot,
                "banner": banner}
+    landing_outputs = [left[3], right[3], banner, timer]
+    show_landing = partial(_landing_updates, manager)
+    gr.on(None, show_landing, None, landing_outputs, api_visibility="private", show_progress="hidden")  # page load
+    timer.tick(show_landing, None, landing_outputs, api_visibility="private", show_progress="hidden")
+    compare_button.click(_running, None, [stop_button, timer], queue=False, api_visibility="private")  # before the run
     run = compare_button.click(partial(handlers.run_comparison, manager),
                                [text, left_voice, right_voice, speed, lang, mode, history],
                                [outputs[name] for name in handlers.OUTPUTS], api_name="compare",
                                concurrency_limit=2, concurrency_id="synthesis")
-    stop_button.click(None, cancels=[run], api_visibility="private")
-    states = [left[3], right[3], gr.Timer(LOAD_POLL_S)]
-    show_states = partial(handlers.load_states, manager)
-    gr.on([states[2].tick], show_states, None, states, api_visibility="private", show_progress="hidden")
-    gr.on(None, show_states, None, states, api_visibility="private", show_progress="hidden")  # on page load
-    run.then(show_states, None, states, api_visibility="private", show_progress="hidden")
+    between_runs = [*landing_outputs, stop_button, results, results_hint]
+    after_run = partial(_after_run, manager)
+    run.then(after_run, history, between_runs, api_visibility="private", show_progress="hidden")
+    stop_button.click(after_run, history, between_runs, cancels=[run], api_visibility="private",
+                      show_progress="hidden")
     text.change(partial(_count, max_chars), text, counter, queue=False, show_progress="hidden",
                 api_visibility="private")
     left_voice.input(partial(handlers.pair_voice, manager=manager, from_version=LEFT, to_version=RIGHT),
@@ -98,11 +106,30 @@ def _count(max_chars: int, text: str) -> str:
     return handlers.character_count(text, max_chars)
 
 
+def _landing_updates(manager: ModelManager) -> tuple:
+    """Each panel's state line, the banner (hidden when it has nothing to say), the timer on while a release loads."""
+    view = landing.landing_view(manager)
+    return (view.panels[LEFT], view.panels[RIGHT], gr.update(value=view.banner, visible=bool(view.banner)),
+            gr.Timer(active=view.loading))
+
+
+def _after_run(manager: ModelManager, history: History) -> tuple:
+    """A run ended or was stopped: the panels' state again, Stop off, the results once a run has numbers."""
+    has_runs = bool(history.rows())
+    return (*_landing_updates(manager), gr.update(interactive=False), gr.update(visible=has_runs),
+            gr.update(visible=not has_runs))
+
+
+def _running() -> tuple:
+    """A run starts: Stop on; the timer looks at the panels while a release may load for it."""
+    return gr.update(interactive=True), gr.Timer(active=True)
+
+
 def _panel(version: str, side: str) -> tuple[gr.Audio, gr.HTML, gr.Markdown, gr.Markdown]:
-    with gr.Column(elem_id=f"{side}-panel"):
+    with gr.Column(elem_id=f"{side}-panel", elem_classes="kab-panel"):
         gr.Markdown(f"## Kokoro {version}")
-        state = gr.Markdown(elem_id=f"{side}-state")  # loading…, ready or failed: kept up to date while loading
-        status = gr.Markdown(elem_id=f"{side}-status")
+        state = gr.Markdown(elem_id=f"{side}-state")  # weights, load state, what Compare will do
+        status = gr.Markdown(elem_id=f"{side}-status")  # this run's progress and numbers
         audio = gr.Audio(label=f"Kokoro {version}", streaming=True, autoplay=True, interactive=False,
                          elem_id=f"{side}-audio")
         chunks = gr.HTML(elem_id=f"{side}-chunks", elem_classes="kab-chunks")

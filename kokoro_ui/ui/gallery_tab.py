@@ -24,6 +24,7 @@ SHORTLIST_KEY = "kokoro-ab-shortlist"
 # (a random one, the default, would lose it). A shortlist of voice names is not confidential.
 SHORTLIST_SECRET = "kokoro-ab-shortlist-v1"
 READY_POLL_S = 3.0
+CODE_HINT = "# Press Choose on a voice card: the code to speak with it appears here."  # a hint, not an empty box
 
 
 def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, samples: Optional[SampleCache] = None) -> None:
@@ -50,8 +51,9 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, samples: O
     with gr.Accordion("My voice and how to use it", open=True):
         chosen = gr.Markdown("Press **Choose** on a card.", elem_id="gallery-chosen")
         with gr.Row():
-            curl = gr.Code(language="shell", label="From a terminal (curl)", elem_id="gallery-curl")
-            python = gr.Code(language="python", label="From Python (openai package)", elem_id="gallery-python")
+            curl = gr.Code(CODE_HINT, language="shell", label="From a terminal (curl)", elem_id="gallery-curl")
+            python = gr.Code(CODE_HINT, language="python", label="From Python (openai package)",
+                             elem_id="gallery-python")
     with gr.Row():
         slots = {release: gr.Dropdown(voice_choices(manager, release), value="af_bella", allow_custom_value=True,
                                       label=label, elem_id=f"gallery-compare-{side}")

@@ -49,20 +49,9 @@ def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> 
     if result is None:
         return f"**{version}** — streaming… {chunks} chunk{'s' if chunks != 1 else ''} so far"
     if result.error:
-        return f"**{version}** — ⚠️ {_escape_markdown(result.error)}"
+        return f"**{version}** — ⚠️ {escape_markdown(result.error)}"
     return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s, "
             f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else ""))
-
-
-def load_state_markdown(status: ModelStatus) -> str:
-    """A release's load state, under its panel's title."""
-    if status.state == "ready":
-        return "✓ ready"
-    if status.state == "loading":
-        return f"⏳ {status.progress or 'loading'}…"
-    if status.state == "failed":
-        return f"⚠️ could not load: {_escape_markdown(status.error or '')}"
-    return "loads when you press Compare"
 
 
 def waiting_markdown(status: ModelStatus) -> str:
@@ -81,8 +70,8 @@ def weights_banner(infos: list[ModelInfo]) -> str:
         verb = "run" if len(noisy) > 1 else "runs"
         lines.append(f"⚠️ **{names} {verb} on synthetic weights** (seeded random numbers, not the real model): "
                      "the audio is noise, not speech. Only the timings are meaningful.")
-    lines.extend(f"{info.version} weights: {_escape_markdown(info.weights)} · backend {info.backend}"
-                 + (f" ({_escape_markdown(info.backend_note)})" if info.backend_note else "")
+    lines.extend(f"{info.version} weights: {escape_markdown(info.weights)} · backend {info.backend}"
+                 + (f" ({escape_markdown(info.backend_note)})" if info.backend_note else "")
                  for info in infos if info.real_speech)
     return "\n\n".join(lines)
 
@@ -96,5 +85,5 @@ def history_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS).round(3)
 
 
-def _escape_markdown(text: str) -> str:
+def escape_markdown(text: str) -> str:
     return html.escape(text).replace("*", "\\*").replace("_", "\\_").replace("`", "\\`").replace("[", "\\[")
