@@ -402,3 +402,15 @@ def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, ve
     if not mapped.phonemes.strip():
         raise InvalidInputError("phonemes", f"Nothing is left to say: {mapped.note}")
     return PhonemesRequest(mapped.phonemes, voice, version, speed, source, mapped.dropped)
+
+
+ATTRIBUTION_MODES = {"own": "each release with its own front end", "same_phonemes": "the same phonemes through "
+                     "both networks", "swap": "front ends swapped: the 2×2 grid"}
+
+
+def validate_attribution_mode(mode: object) -> str:
+    """What to compare (`kokoro_ui.attribution`): a mode's name."""
+    if mode not in ATTRIBUTION_MODES:
+        known = "; ".join(f"{name} ({what})" for name, what in ATTRIBUTION_MODES.items())
+        raise InvalidInputError("mode", f"Unknown comparison mode {str(mode)[:30]!r}; choose one of: {known}.")
+    return mode
