@@ -9,6 +9,7 @@ from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
+from kokoro_ui.ui.attribution_panel import render_attribution_panel
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
 
@@ -54,6 +55,7 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
     with gr.Row():
         compare_button = gr.Button("Compare", variant="primary", elem_id="compare")
         stop_button = gr.Button("Stop", variant="stop", elem_id="stop")
+    render_attribution_panel(manager, text, left_voice, right_voice, speed, lang)
     with gr.Row(equal_height=False):
         left = _panel(LEFT, "left")
         right = _panel(RIGHT, "right")
