@@ -362,19 +362,22 @@ def validate_phoneme_notation(value: object, field: str = "phoneme_notation") ->
 
 
 def validate_phoneme_string(phonemes: object, max_chars: int) -> str:
-    """A non-empty phoneme string, within the length limit, with no symbol both releases lack."""
+    """A non-empty phoneme string within the length limit."""
     if not isinstance(phonemes, str):
         raise InvalidInputError("phonemes", f"Phonemes must be a string, not {type(phonemes).__name__}.")
     if not phonemes.strip():
         raise InvalidInputError("phonemes", "Phonemes are empty: give a phoneme string, e.g. from POST /dev/phonemize.")
     if len(phonemes) > max_chars:
         raise InvalidInputError("phonemes", f"Phonemes are {len(phonemes):,} symbols long; the limit is {max_chars:,}.")
+    return phonemes
+
+
+def _check_known_somewhere(phonemes: str) -> None:
     unknown = unknown_everywhere(phonemes)
     if unknown:
         raise InvalidInputError("phonemes", f"Neither release has a token for {len(unknown)} of these symbols: "
                                 f"{_named(unknown)}. Use espeak-ng's IPA (v0.19) or misaki's symbols (v1.0); "
                                 f"POST /dev/phonemize shows each release's.")
-    return phonemes
 
 
 def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, version: object,
@@ -391,6 +394,9 @@ def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, ve
             source = notation.detect(phonemes) or own
         except KokoroUIError as error:
             raise InvalidInputError("phonemes", str(error)) from None
+    own_lacks = phoneme_input.unknown_symbols(phonemes, lambda symbol: [1] if symbol in vocabulary(version) else [])
+    if source not in ("", own) or set(own_lacks) <= set(unknown_everywhere(phonemes)):
+        _check_known_somewhere(phonemes)  # else the release's own message below lists all it lacks
     if source in ("", own):
         try:
             phoneme_input.check_symbols(phonemes, lambda symbol: [1] if symbol in vocabulary(version) else [], version)
