@@ -7,17 +7,19 @@ progress and errors go to stderr.
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
 import soundfile
 
-from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
+from kokoro_ui.engine.release import Release
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.settings import Settings
-from kokoro_ui.validation import (validate_lang, validate_release_lang, validate_speech, validate_text,
-                                  validate_version, validate_voice)
+from kokoro_ui.validation import (PHONEME_NOTATIONS, PhonemesRequest, SpeechRequest, validate_lang, validate_phonemes,
+                                  validate_release_lang, validate_speech, validate_text, validate_version,
+                                  validate_voice)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -30,14 +32,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
-    request = validate_speech(manager, args.text, args.voice, args.version, args.speed, args.lang)  # before loading
+    request = _request(manager, args)  # checked before any release loads
     if not Path(args.output).parent.is_dir():
         raise KokoroUIError(f"Cannot write {args.output}: its folder does not exist.")
     model = manager.get_model(request.version)
     print(f"Kokoro {model.info.version} weights: {model.info.weights} · backend {model.info.backend}"
           + (f" ({model.info.backend_note})" if model.info.backend_note else ""), file=sys.stderr)
     audio = []
-    for chunk in model.stream(request.text, request.voice, request.speed, request.lang):
+    for chunk in _chunks(model, request):
         audio.append(chunk.audio)
         print(f"{chunk.index}\t{chunk.phonemes}\t{len(chunk.token_ids)} tokens\t"
               f"{chunk.audio_s:.2f} s audio\t{chunk.model_s:.2f} s compute")
@@ -49,6 +51,28 @@ def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
         raise KokoroUIError(f"Cannot write {args.output}: {error}") from None
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _request(manager: ModelManager, args: argparse.Namespace) -> SpeechRequest | PhonemesRequest:
+    """The text to say, or with --phonemes the phonemes (mapped if written in the other release's notation)."""
+    if (args.text is None) == (args.phonemes is None):
+        raise KokoroUIError("Give a text to say or --phonemes, not both (and not neither).")
+    if args.text is not None:
+        return validate_speech(manager, args.text, args.voice, args.version, args.speed, args.lang)
+    request = validate_phonemes(manager, args.phonemes, args.voice, args.version, args.speed,
+                                args.phoneme_notation, args.lang)
+    if request.notation:
+        dropped = " ".join(request.dropped) or "nothing"
+        print(f"phonemes mapped from {request.notation} to {request.version}'s notation; dropped: {dropped}",
+              file=sys.stderr)
+    return request
+
+
+def _chunks(model: Release, request: SpeechRequest | PhonemesRequest) -> Iterator[Chunk]:
+    """The release's chunks for a checked text or phoneme request."""
+    if isinstance(request, PhonemesRequest):
+        return model.stream_phonemes(request.phonemes, request.voice, request.speed)
+    return model.stream(request.text, request.voice, request.speed, request.lang)
 
 
 def _phonemize(manager: ModelManager, args: argparse.Namespace) -> int:
@@ -74,7 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="command")
 
     synth = commands.add_parser("synth", help="speak a text into a WAV file")
-    synth.add_argument("text")
+    synth.add_argument("text", nargs="?", help="the text to say (or give --phonemes)")
+    synth.add_argument("--phonemes", help="phonemes to say instead of a text, in either release's notation")
+    synth.add_argument("--phoneme-notation", default="auto", choices=list(PHONEME_NOTATIONS),
+                       help="what --phonemes are written in (default: told by their symbols)")
     synth.add_argument("-o", "--output", required=True, help="WAV file to write")
     synth.add_argument("--voice", default="af_heart", help="a voice, or a mix such as 'af_bella(2)+af_sky(1)'")
     synth.add_argument("--speed", type=float, default=1.0)

@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 import torch
 
@@ -20,8 +20,8 @@ from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics, RunTracker
-from kokoro_ui.speech import Synthesis, synthesize
-from kokoro_ui.validation import SpeechRequest, validate_voice
+from kokoro_ui.speech import Request, Synthesis, synthesize
+from kokoro_ui.validation import validate_voice
 
 MODES = ("fair", "parallel")
 
@@ -33,16 +33,18 @@ class SideEvent:
     version: str
     chunk: Optional[Chunk] = None
     result: Optional[RunMetrics] = None  # set once, when the side is done (with `error` if it failed)
+    label: str = ""  # which side, when two sides share a release (`kokoro_ui.attribution`); else the version
 
 
 class _Side:
     """One release's run: its synthesis, or why it could not start."""
 
-    def __init__(self, manager: ModelManager, request: SpeechRequest, mode: str, started_at: float):
+    def __init__(self, manager: ModelManager, request: Request, mode: str, started_at: float, label: str = ""):
         self.version = request.version
+        self.label = label or request.version
         self.error: Optional[str] = None
         self.synthesis: Optional[Synthesis] = None
-        self.tracker = RunTracker(started_at, request.version, request.voice, mode, len(request.text),
+        self.tracker = RunTracker(started_at, request.version, request.voice, mode, request.characters,
                                   loaded_first=not manager.is_loaded(request.version))
         try:
             validate_voice(manager, request.voice, request.version)  # the same message as every surface
@@ -55,7 +57,7 @@ class _Side:
         """The side's next chunk, or its final result."""
         if self.synthesis is not None and self.error is None:
             try:
-                return SideEvent(self.version, chunk=next(self.synthesis))
+                return SideEvent(self.version, chunk=next(self.synthesis), label=self.label)
             except StopIteration:
                 pass
             except KokoroUIError as error:
@@ -65,16 +67,17 @@ class _Side:
     def final_event(self) -> SideEvent:
         if self.synthesis is not None:
             self.synthesis.close()  # stops the stream: no forward pass starts after this
-        return SideEvent(self.version, result=self.tracker.finish(self.error))
+        return SideEvent(self.version, result=self.tracker.finish(self.error), label=self.label)
 
 
-def compare(manager: ModelManager, requests: list[SpeechRequest], mode: str = "fair",
-            rng: Optional[random.Random] = None) -> Iterator[SideEvent]:
+def compare(manager: ModelManager, requests: list[Request], mode: str = "fair",
+            rng: Optional[random.Random] = None, labels: Sequence[str] = ()) -> Iterator[SideEvent]:
     """Events from both releases as they happen; closing the iterator stops both sides."""
     if mode not in MODES:
         raise KokoroUIError(f"Unknown timing mode {mode!r}; choose one of: {', '.join(MODES)}.")
     started_at = time.perf_counter()
-    sides = [_Side(manager, request, mode, started_at) for request in requests]
+    labels = list(labels) or [""] * len(requests)
+    sides = [_Side(manager, request, mode, started_at, label) for request, label in zip(requests, labels)]
     (rng or random).shuffle(sides)
     return _take_turns(sides) if mode == "fair" else _run_together(sides)
 

@@ -12,6 +12,8 @@ from typing import Mapping, Optional
 
 from kokoro.pipeline import ALIASES as LANGUAGE_ALIASES  # 'en-us' -> 'a', …: what KPipeline accepts
 
+from kokoro_ui import notation, overrides
+from kokoro_ui.builds import vocabulary
 from kokoro_ui.engine import phoneme_input
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
@@ -65,12 +67,18 @@ class SpeechRequest:
 
 @dataclass(frozen=True)
 class PhonemesRequest:
-    """Phonemes to speak, every check passed: each symbol is in the release's vocabulary."""
+    """Phonemes to speak, every check passed: each symbol is in the release's vocabulary.
+
+    Phonemes written in the other release's notation have been mapped (`notation`): `dropped`
+    lists the symbols this release lacked, which were left out.
+    """
 
     phonemes: str
     voice: str
     version: str
     speed: float
+    notation: str = ""  # the notation the phonemes were written in ('' : the release's own)
+    dropped: tuple[str, ...] = ()
 
     @property
     def characters(self) -> int:
@@ -102,6 +110,7 @@ def validate_text(text: object, max_chars: int) -> str:
         raise InvalidInputError(
             "text", f"Text has a {len(long_word.group()):,}-character word with no spaces; the longest "
             f"that can be spoken is {MAX_WORD_CHARS} characters.")
+    validate_overrides(text)
     return text
 
 
@@ -111,6 +120,33 @@ def _refuse_lone_surrogates(value: str, field: str, what: str) -> None:
     if position is not None:
         raise InvalidInputError(field, f"{what} is not valid Unicode: a lone surrogate (U+{ord(value[position]):04X}) "
                                        f"at character {position + 1}; send text as UTF-8.")
+
+
+def validate_overrides(text: str) -> None:
+    """Pronunciation overrides (`[word](/phonemes/)`) written correctly, in one notation, with symbols
+    some release knows (symbols only one release knows are dropped by the other, and reported)."""
+    try:
+        found = overrides.parse(text)
+        for override in found:
+            notation.detect(override.phonemes)
+    except KokoroUIError as error:
+        raise InvalidInputError("text", str(error)) from None
+    for override in found:
+        unknown = unknown_everywhere(override.phonemes)
+        if unknown:
+            raise InvalidInputError("text", f"The override for {override.word[:30]!r} has symbols neither release "
+                                    f"knows: {_named(unknown)}. Write its phonemes in espeak-ng's IPA (v0.19) or "
+                                    f"misaki's symbols (v1.0), e.g. {overrides.EXAMPLE}.")
+
+
+def unknown_everywhere(phonemes: str) -> list[str]:
+    """The distinct symbols of `phonemes` that neither release has a token for."""
+    known = vocabulary("v0.19") | vocabulary("v1.0")
+    return [symbol for symbol in dict.fromkeys(phonemes) if symbol not in known]
+
+
+def _named(symbols: list[str]) -> str:
+    return ", ".join(phoneme_input.describe_symbol(symbol) for symbol in symbols)
 
 
 def validate_version(manager: ModelManager, version: object) -> str:
@@ -319,21 +355,79 @@ def refuse_markup(allow_voice_tags: bool, ssml: bool) -> None:
         raise InvalidInputError("ssml", "SSML input is not supported here: send plain text, and leave ssml out.")
 
 
-def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, version: object,
-                      speed: object = 1.0) -> PhonemesRequest:
-    """Phonemes in the release's own notation; checking the symbols needs the release loaded."""
-    version = validate_version(manager, version)
-    voice, speed = validate_voice(manager, voice, version), validate_speed(speed)
+# What a phoneme string may say it is written in; "auto" tells by its symbols (`notation.detect`).
+PHONEME_NOTATIONS = {"auto": None, "own": "", "espeak": notation.ESPEAK, "misaki": notation.MISAKI,
+                     **{version: name for version, name in notation.NOTATION_OF.items()}}
+
+
+def validate_phoneme_notation(value: object, field: str = "phoneme_notation") -> Optional[str]:
+    """`PHONEME_NOTATIONS`' meaning of `value` (None or '' : auto)."""
+    if value is None or value == "":
+        return None
+    name = value.strip().lower() if isinstance(value, str) else value
+    if name not in PHONEME_NOTATIONS:
+        raise InvalidInputError(field, f"Unknown phoneme notation {str(value)[:20]!r}; choose one of: "
+                                f"{', '.join(PHONEME_NOTATIONS)} (v0.19 is espeak-ng's IPA, v1.0 misaki's symbols).")
+    return PHONEME_NOTATIONS[name]
+
+
+def validate_phoneme_string(phonemes: object, max_chars: int) -> str:
+    """A non-empty phoneme string within the length limit."""
     if not isinstance(phonemes, str):
         raise InvalidInputError("phonemes", f"Phonemes must be a string, not {type(phonemes).__name__}.")
     if not phonemes.strip():
         raise InvalidInputError("phonemes", "Phonemes are empty: give a phoneme string, e.g. from POST /dev/phonemize.")
     _refuse_lone_surrogates(phonemes, "phonemes", "Phonemes")
-    limit = manager.settings.max_chars
-    if len(phonemes) > limit:
-        raise InvalidInputError("phonemes", f"Phonemes are {len(phonemes):,} symbols long; the limit is {limit:,}.")
-    try:
-        phoneme_input.check_symbols(phonemes, manager.get_model(version).frontend.tokenize, version)
-    except phoneme_input.UnknownPhonemesError as error:
-        raise InvalidInputError("phonemes", str(error)) from None
-    return PhonemesRequest(phonemes, voice, version, speed)
+    if len(phonemes) > max_chars:
+        raise InvalidInputError("phonemes", f"Phonemes are {len(phonemes):,} symbols long; the limit is {max_chars:,}.")
+    return phonemes
+
+
+def _check_known_somewhere(phonemes: str) -> None:
+    unknown = unknown_everywhere(phonemes)
+    if unknown:
+        raise InvalidInputError("phonemes", f"Neither release has a token for {len(unknown)} of these symbols: "
+                                f"{_named(unknown)}. Use espeak-ng's IPA (v0.19) or misaki's symbols (v1.0); "
+                                f"POST /dev/phonemize shows each release's.")
+
+
+def validate_phonemes(manager: ModelManager, phonemes: object, voice: object, version: object,
+                      speed: object = 1.0, written_in: object = "own", lang: object = None) -> PhonemesRequest:
+    """Phonemes for one release: in its own notation (`written_in` "own", the default: every symbol must
+    be its), or in the other's or "auto"-detected, mapped into its own, what it lacks dropped and reported."""
+    version = validate_version(manager, version)
+    voice, speed = validate_voice(manager, voice, version), validate_speed(speed)
+    source = validate_phoneme_notation(written_in)
+    phonemes = validate_phoneme_string(phonemes, manager.settings.max_chars)
+    own = notation.NOTATION_OF[version]
+    if source is None:
+        try:
+            source = notation.detect(phonemes) or own
+        except KokoroUIError as error:
+            raise InvalidInputError("phonemes", str(error)) from None
+    own_lacks = phoneme_input.unknown_symbols(phonemes, lambda symbol: [1] if symbol in vocabulary(version) else [])
+    if source not in ("", own) or set(own_lacks) <= set(unknown_everywhere(phonemes)):
+        _check_known_somewhere(phonemes)  # else the release's own message below lists all it lacks
+    if source in ("", own):
+        try:
+            phoneme_input.check_symbols(phonemes, lambda symbol: [1] if symbol in vocabulary(version) else [], version)
+        except phoneme_input.UnknownPhonemesError as error:
+            raise InvalidInputError("phonemes", str(error)) from None
+        return PhonemesRequest(phonemes, voice, version, speed)
+    accent = validate_lang(lang) or parse_mix(voice).voices(manager.voices(version))[0].language
+    mapped = notation.convert(phonemes, source, own, accent, vocabulary(version))
+    if not mapped.phonemes.strip():
+        raise InvalidInputError("phonemes", f"Nothing is left to say: {mapped.note}")
+    return PhonemesRequest(mapped.phonemes, voice, version, speed, source, mapped.dropped)
+
+
+ATTRIBUTION_MODES = {"own": "each release with its own front end", "same_phonemes": "the same phonemes through "
+                     "both networks", "swap": "front ends swapped: the 2×2 grid"}
+
+
+def validate_attribution_mode(mode: object) -> str:
+    """What to compare (`kokoro_ui.attribution`): a mode's name."""
+    if mode not in ATTRIBUTION_MODES:
+        known = "; ".join(f"{name} ({what})" for name, what in ATTRIBUTION_MODES.items())
+        raise InvalidInputError("mode", f"Unknown comparison mode {str(mode)[:30]!r}; choose one of: {known}.")
+    return mode

@@ -157,9 +157,9 @@ def test_text_with_nothing_to_say_gives_no_segments(text):
 def test_closing_the_generator_early_stops_phonemizing(monkeypatch):
     calls = []
 
-    def counting_phonemize(text: str, lang: str, normalize: bool = True) -> str:
+    def counting_phonemize(text: str, lang: str, normalize: bool = True, words=()) -> str:
         calls.append(text)
-        return phonemize(text, lang, normalize)
+        return phonemize(text, lang, normalize, words)
 
     monkeypatch.setattr(chunking, "phonemize", counting_phonemize)
     stream = segments("One.\nTwo.\nThree.\nFour.\nFive.", "a")

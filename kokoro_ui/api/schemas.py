@@ -39,7 +39,12 @@ class SpeechBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input: str = Field(description="The text to say.")
+    input: Optional[str] = Field(None, description="The text to say (or give `phonemes` instead).")
+    phonemes: Optional[str] = Field(None, description="Phonemes to say instead of `input`, the release's G2P "
+                                                      "bypassed; in either release's notation (`phoneme_notation`).")
+    phoneme_notation: Optional[str] = Field(None, description="What `phonemes` are written in: 'auto' (default: told "
+                                                              "by their symbols), 'own', 'espeak' (= 'v0.19') or "
+                                                              "'misaki' (= 'v1.0'); another release's are mapped.")
     model: str = Field("kokoro", description="'kokoro' (the default release), 'kokoro-v1.0' or 'kokoro-v0.19'.")
     voice: Optional[str] = Field(None, description="One of the release's voices (GET /v1/audio/voices); "
                                                    "default: the release's default voice.")

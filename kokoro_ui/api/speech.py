@@ -1,7 +1,8 @@
 """`POST /v1/audio/speech`: OpenAI's speech endpoint with Kokoro-FastAPI's fields, and a `version`
 switch between releases.
 
-A body says two things: what to say (a `SpeechRequest`, checked by `kokoro_ui.validation`) and
+A body says two things: what to say (a `SpeechRequest` for `input`, or a `PhonemesRequest` for
+`phonemes` in either release's notation, mapped into the release's own; checked by `kokoro_ui.validation`) and
 how to hand the audio over (a `Delivery`: format, whole or streamed, volume, a download copy).
 Whole responses are made, then sent, with every measurement in headers. Streamed responses
 compute the first chunk before the response starts, so an error in it is still a proper 4xx
@@ -28,8 +29,8 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import RunMetrics
-from kokoro_ui.speech import Synthesis, synthesize
-from kokoro_ui.validation import (SpeechRequest, aliased_speed, refuse_markup, resolve_voice_name, validate_download,
+from kokoro_ui.speech import Request, Synthesis, synthesize
+from kokoro_ui.validation import (InvalidInputError, PhonemesRequest, aliased_speed, validate_phonemes, refuse_markup, resolve_voice_name, validate_download,
                                   validate_lang_code, validate_model, validate_normalization, validate_speech,
                                   validate_volume)
 
@@ -80,15 +81,25 @@ def add_speech_route(router: APIRouter, manager: ModelManager, downloads: Downlo
         return await run_in_threadpool(_whole, manager, request, delivery, output, started_at)
 
 
-def speech_request(manager: ModelManager, body: SpeechBody) -> tuple[SpeechRequest, Delivery]:
+def speech_request(manager: ModelManager, body: SpeechBody) -> tuple[Request, Delivery]:
     """The body's meaning, checked by the shared validation layer."""
     refuse_markup(body.allow_voice_tags, body.ssml)
     version = validate_model(manager, body.model, body.version)
     validate_normalization(body.normalization_set(), version)
     voice, rate = resolve_voice_name(body.voice, body.alias_targets())
     voice = manager.settings.default_voice(version) if voice is None else voice
-    request = validate_speech(manager, body.input, voice, version, body.speed,
-                              validate_lang_code(body.lang, body.lang_code))
+    lang = validate_lang_code(body.lang, body.lang_code)
+    if body.phonemes is not None and body.input is not None:
+        raise InvalidInputError("phonemes", "Give either input (text to say) or phonemes, not both.")
+    if body.phonemes is not None:
+        request = validate_phonemes(manager, body.phonemes, voice, version, body.speed,
+                                    body.phoneme_notation or "auto", lang)
+    elif body.phoneme_notation is not None:
+        raise InvalidInputError("phoneme_notation", "phoneme_notation is about phonemes: it needs phonemes, not input.")
+    else:
+        if body.input is None:
+            raise InvalidInputError("text", "Missing required field 'input' (the text to say), or give phonemes.")
+        request = validate_speech(manager, body.input, voice, version, body.speed, lang)
     download_format = validate_download(body.return_download_link, body.download_format, body.response_format,
                                         body.return_timing)
     delivery = Delivery(body.response_format, body.stream, validate_volume(body.volume_multiplier), download_format,
@@ -96,7 +107,7 @@ def speech_request(manager: ModelManager, body: SpeechBody) -> tuple[SpeechReque
     return replace(request, speed=aliased_speed(request.speed, rate)), delivery
 
 
-def _whole(manager: ModelManager, request: SpeechRequest, delivery: Delivery, output: _Output,
+def _whole(manager: ModelManager, request: Request, delivery: Delivery, output: _Output,
            started_at: float) -> Response:
     try:
         with synthesize(manager, request, started_at) as synthesis:
@@ -120,7 +131,7 @@ def whole_run_headers(synthesis: Synthesis) -> dict[str, str]:
             "X-Kokoro-Audio-Seconds": f"{metrics.audio_s:.3f}", "X-Kokoro-Chunks": str(metrics.chunks)}
 
 
-async def _stream(manager: ModelManager, request: SpeechRequest, delivery: Delivery, output: _Output,
+async def _stream(manager: ModelManager, request: Request, delivery: Delivery, output: _Output,
                   started_at: float) -> StreamingResponse:
     encoder = stream_encoder(delivery.response_format)
     try:
@@ -156,7 +167,7 @@ async def _stream(manager: ModelManager, request: SpeechRequest, delivery: Deliv
                              background=BackgroundTask(_close, synthesis, encoder, output))
 
 
-def _start_stream(manager: ModelManager, request: SpeechRequest, encoder: StreamEncoder, output: _Output,
+def _start_stream(manager: ModelManager, request: Request, encoder: StreamEncoder, output: _Output,
                   started_at: float) -> tuple[Synthesis, bytes]:
     """Start the encoder (ffmpeg starts while the first pass runs) and make the first chunk."""
     synthesis = None
@@ -211,4 +222,8 @@ def run_headers(synthesis: Synthesis) -> dict[str, str]:
                "X-Kokoro-Loaded-First": str(metrics.loaded_first).lower()}  # TTFA includes loading the release
     if not info.real_speech:
         headers["X-Kokoro-Warning"] = NOISE_WARNING
+    request = synthesis.request
+    if isinstance(request, PhonemesRequest) and request.notation:  # mapped from the other release's notation
+        headers["X-Kokoro-Phonemes-Mapped-From"] = request.notation
+        headers["X-Kokoro-Phonemes-Dropped"] = " ".join(f"U+{ord(symbol):04X}" for symbol in request.dropped)
     return headers

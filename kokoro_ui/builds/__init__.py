@@ -4,7 +4,10 @@ Each build (`v0_19`, `v1_0`) brings its spec, its front end, its adaptations of 
 and its reference code path; the machinery they share is `kokoro_ui.engine`'s.
 """
 
+import functools
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -30,3 +33,12 @@ BUILDS: dict[str, Build] = {build.spec.version: build for build in (
     Build(v0_19.SPEC, v0_19.load, v0_19.reference, v0_19.unavailable_reason),
     Build(v1_0.SPEC, v1_0.load, v1_0.reference, v1_0.unavailable_reason),
 )}
+
+
+@functools.cache
+def vocabulary(version: str) -> frozenset[str]:
+    """The symbols `version`'s network has a token for, read from its own files (no model loaded)."""
+    if version == v0_19.SPEC.version:
+        return frozenset(v0_19.frontend.VOCAB)
+    config = Path(v1_0.__file__).with_name("config.json")
+    return frozenset(json.loads(config.read_text(encoding="utf-8"))["vocab"])

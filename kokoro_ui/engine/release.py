@@ -164,10 +164,10 @@ class Release:
         Cut into passes of at most 510 tokens and styled by the release's own rule
         (`phoneme_input`); symbols outside its vocabulary are refused now, before any work.
         """
-        entry = self.voices.get(voice)
+        pack = self.pack_for(voice)  # a voice or a mix, as for text
         phoneme_input.check_symbols(phonemes, self.frontend.tokenize, self.spec.version)
         segments = (Segment("", piece) for piece in phoneme_input.passes(phonemes))
-        return self._chunks(segments, self.voice_pack(entry), speed)
+        return self._chunks(segments, pack, speed)
 
     def voice_pack(self, voice: Voice) -> torch.Tensor:
         """The voice's style pack, read once and kept."""

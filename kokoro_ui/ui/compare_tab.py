@@ -10,6 +10,7 @@ from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
 from kokoro_ui.ui import landing
+from kokoro_ui.ui.attribution_panel import render_attribution_panel
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
 
@@ -56,6 +57,7 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
     with gr.Row():
         compare_button = gr.Button("Compare", variant="primary", scale=3, elem_id="compare")
         stop_button = gr.Button("Stop", variant="stop", interactive=False, scale=1, elem_id="stop")  # only while one runs
+    render_attribution_panel(manager, text, left_voice, right_voice, speed, lang)
     with gr.Row(equal_height=False, elem_id="panels"):
         left = _panel(LEFT, "left")
         right = _panel(RIGHT, "right")

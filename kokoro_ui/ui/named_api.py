@@ -1,4 +1,5 @@
-"""The named Gradio API for `gradio_client`: /synthesize, /phonemize and /voices.
+"""The named Gradio API for `gradio_client`: /synthesize, /synthesize_phonemes, /phonemize, /voices
+and /attribute (the attribution modes, whole files).
 
 (/compare is the Compare button's own event.) Each endpoint is an event on a hidden button
 with plain components, so clients get a WAV file path and JSON rather than UI updates.
@@ -18,7 +19,8 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
-from kokoro_ui.validation import validate_lang, validate_speech, validate_text, validate_version
+from kokoro_ui.ui.attribution_handlers import attribute
+from kokoro_ui.validation import validate_lang, validate_phonemes, validate_speech, validate_text, validate_version
 
 
 def synthesize(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
@@ -31,6 +33,24 @@ def synthesize(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
             audio = np.concatenate([chunk.audio for chunk in synthesis])
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
+    return _result(audio, synthesis)
+
+
+def synthesize_phonemes(manager: ModelManager, phonemes: str, voice: str, speed: float = 1.0,
+                        version: str = DEFAULT_VERSION, notation: str = "auto") -> tuple[str, dict]:
+    """Speak phonemes (either release's notation, mapped into `version`'s) with one release."""
+    started_at = time.perf_counter()
+    try:
+        request = validate_phonemes(manager, phonemes, voice, version or DEFAULT_VERSION, speed, notation or "auto")
+        with speech.synthesize(manager, request, started_at) as synthesis:
+            audio = np.concatenate([chunk.audio for chunk in synthesis])
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+    path, result = _result(audio, synthesis)
+    return path, {**result, "phonemes": request.phonemes, "dropped": list(request.dropped)}
+
+
+def _result(audio: np.ndarray, synthesis: speech.Synthesis) -> tuple[str, dict]:
     path = tempfile.NamedTemporaryFile(suffix=".wav", delete=False).name
     soundfile.write(path, audio, SAMPLE_RATE_HZ, subtype="PCM_16")
     info = synthesis.info
@@ -66,8 +86,15 @@ def register_named_api(manager: ModelManager) -> None:
         speed = gr.Number(1.0, label="speed")
         version, lang = gr.Textbox(DEFAULT_VERSION, label="version"), gr.Textbox("", label="lang")
         audio, result = gr.Audio(type="filepath", label="audio"), gr.JSON(label="result")
+        phonemes, notation = gr.Textbox(label="phonemes"), gr.Textbox("auto", label="notation")
+        mode, right_voice = gr.Textbox("swap", label="mode"), gr.Textbox(label="right_voice")
+        files = gr.File(file_count="multiple", label="audio files")
         button = gr.Button()
     button.click(partial(synthesize, manager), [text, voice, speed, version], [audio, result],
                  api_name="synthesize", concurrency_id="synthesis")
     button.click(partial(phonemize, manager), [text, version, lang], result, api_name="phonemize")
+    button.click(partial(synthesize_phonemes, manager), [phonemes, voice, speed, version, notation], [audio, result],
+                 api_name="synthesize_phonemes", concurrency_id="synthesis")
+    button.click(partial(attribute, manager), [mode, text, phonemes, notation, voice, right_voice, speed, lang],
+                 [files, result], api_name="attribute", concurrency_id="synthesis")
     button.click(partial(list_voices, manager), version, result, api_name="voices")

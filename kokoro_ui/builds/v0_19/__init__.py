@@ -50,7 +50,12 @@ class V019FrontEnd:
     languages = {"a": "American English", "b": "British English"}
 
     def segments(self, text: str, lang: str) -> Iterator[Segment]:
-        return chunking.segments(text, lang)
+        """Sentence-packed segments; overridden words (`[word](/phonemes/)`) are said as written."""
+        if "](" not in text:  # the original path, exactly
+            return chunking.segments(text, lang)
+        marked, words, _ = frontend.mark_overrides(text, lang)
+        return (Segment(frontend.unmark(segment.graphemes, words), segment.phonemes)
+                for segment in chunking.segments(marked, lang, words=words))
 
     def tokenize(self, phonemes: str) -> list[int]:
         return frontend.tokenize(phonemes)

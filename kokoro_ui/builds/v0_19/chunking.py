@@ -8,11 +8,14 @@ longer than the limit is still truncated, as v0.19 did.
 """
 
 import re
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterator, Sequence
 
 from kokoro_ui.engine.chunk import MAX_TOKENS
 from kokoro_ui.engine.release import Segment
-from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, normalize_text, phonemize, tokenize
+from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, Overridden, normalize_text, phonemize, tokenize
+
+Say = Callable[[str], str]  # normalised text -> its v0.19 phonemes
 
 
 # After sentence-final punctuation (optionally closed by a quote) plus space, or at a newline.
@@ -28,26 +31,29 @@ _FINER_BREAKS = (
 )
 
 
-def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS) -> Iterator[Segment]:
+def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS,
+             words: Sequence[Overridden] = ()) -> Iterator[Segment]:
     """Segments of `text`, each at most `max_tokens` tokens, phonemized lazily in order.
 
     Sentences are packed together up to the limit, as v0.19 spoke a whole text in one pass
     of up to 510 tokens; a newline always ends a segment. Closing the generator early (e.g. a
-    listener pressed stop) stops the phonemizing.
+    listener pressed stop) stops the phonemizing. `words` are a marked text's overrides
+    (`frontend.mark_overrides`); the segments' graphemes keep the marks.
     """
+    say = partial(phonemize, lang=lang, normalize=False, words=words)
     for line in normalize_text(text).split("\n"):
         sentences = [sentence for sentence in _SENTENCE_BREAK.split(line) if sentence.strip()]
         if sentences:  # each sentence after the first brings the space that separated it
             yield from _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
-                             lang, max_tokens, _FINER_BREAKS)
+                             say, max_tokens, _FINER_BREAKS)
 
 
 def _fit(
-    text: str, lang: str, max_tokens: int, breaks: tuple[re.Pattern, ...]
+    text: str, say: Say, max_tokens: int, breaks: tuple[re.Pattern, ...]
 ) -> Iterator[Segment]:
     """`text` as one segment if it fits, else split at the coarsest break that splits it."""
     text = text.strip()
-    phonemes = phonemize(text, lang, normalize=False)
+    phonemes = say(text)
     if len(tokenize(phonemes)) <= max_tokens:
         if _is_speakable(phonemes):
             yield Segment(text, phonemes)
@@ -55,7 +61,7 @@ def _fit(
     for depth, pattern in enumerate(breaks):
         pieces = [piece for piece in pattern.split(text) if piece.strip()]
         if len(pieces) > 1:
-            yield from _pack(pieces, lang, max_tokens, breaks[depth + 1 :])
+            yield from _pack(pieces, say, max_tokens, breaks[depth + 1 :])
             return
     # One "word" alone is too long. phonemize() keeps only VOCAB symbols, so cutting the
     # string is cutting the tokens, as v0.19 did (tokens[:510]).
@@ -63,7 +69,7 @@ def _fit(
 
 
 def _pack(
-    pieces: list[str], lang: str, max_tokens: int, finer: tuple[re.Pattern, ...]
+    pieces: list[str], say: Say, max_tokens: int, finer: tuple[re.Pattern, ...]
 ) -> Iterator[Segment]:
     """Rejoin consecutive pieces greedily into as few segments as fit, for natural prosody.
 
@@ -74,13 +80,13 @@ def _pack(
     for piece in pieces:
         if pending is not None:
             joined = pending.graphemes + piece  # the piece brings its own leading space
-            phonemes = phonemize(joined, lang, normalize=False)
+            phonemes = say(joined)
             if len(tokenize(phonemes)) <= max_tokens:
                 pending = Segment(joined, phonemes)
                 continue
             yield pending
             pending = None
-        fitted = list(_fit(piece, lang, max_tokens, finer))
+        fitted = list(_fit(piece, say, max_tokens, finer))
         yield from fitted[:-1]
         pending = fitted[-1] if fitted else None
     if pending is not None:

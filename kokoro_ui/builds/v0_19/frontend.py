@@ -4,15 +4,25 @@ It reproduces, rule for rule and in the same order, the front end of the origina
 ``kokoro.py`` so that the v0.19 network hears exactly what it was trained on; the golden
 fixtures in ``tests/data/v0_19`` pin that equivalence. Boundary: pure text processing over
 espeak-ng (the copy shipped in ``espeakng-loader``) - no torch, no model, no audio.
+
+Pronunciation overrides (``[word](/phonemes/)``, `kokoro_ui.overrides`), which v0.19 never had,
+are added without touching that path: `mark_overrides` puts a private-use character where each
+override is, so the normaliser and sentence splitting pass it by; `phonemize` then gives espeak
+the text with the words themselves (so every other word keeps its context) and replaces only
+the span of espeak's output that is the overridden word's: the span where the output changes
+when that word alone is swapped for another, widened to whole espeak words. A text without
+overrides takes the original path unchanged.
 """
 
 import re
 import threading
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import espeakng_loader
 from phonemizer.backend import EspeakBackend
 from phonemizer.backend.espeak.wrapper import EspeakWrapper
+
+from kokoro_ui import notation, overrides
 
 PAD = "$"
 PUNCTUATION = ';:,.!?¡¿—…"«»“” '
@@ -184,14 +194,22 @@ def _backend(lang: str) -> EspeakBackend:
     return _backends[lang]
 
 
-def phonemize(text: str, lang: str, normalize: bool = True) -> str:
+def phonemize(text: str, lang: str, normalize: bool = True, words: Sequence["Overridden"] = ()) -> str:
     """v0.19 phonemes for `text` in 'a' (American) or 'b' (British) English.
 
     Pass normalize=False only for text that is already normalised: the normaliser is not
-    idempotent: "(aside)" -> "«aside»" -> '"aside"'.
+    idempotent: "(aside)" -> "«aside»" -> '"aside"'. `words` are the overrides of a text that
+    `mark_overrides` marked.
     """
     if normalize:
         text = normalize_text(text)
+    if words and any(_is_mark(symbol) for symbol in text):
+        return _with_overrides(text, lang, words)
+    return _espeak(text, lang)
+
+
+def _espeak(text: str, lang: str) -> str:
+    """v0.19's phonemes for normalised text: espeak-ng, then v0.19's fixes, then its vocabulary."""
     with _ESPEAK_LOCK:
         phonemes = _backend(lang).phonemize([text])
     phonemes = phonemes[0] if phonemes else ""
@@ -199,6 +217,85 @@ def phonemize(text: str, lang: str, normalize: bool = True) -> str:
         if lang in fix.languages:
             phonemes = fix.pattern.sub(fix.replacement, phonemes)
     return "".join(p for p in phonemes if p in VOCAB).strip()
+
+
+class Overridden(NamedTuple):
+    """An overridden word of a marked text, and its phonemes in v0.19's notation."""
+
+    word: str
+    phonemes: str
+
+
+_FIRST_MARK = 0xE000  # private-use characters: nothing in the normaliser or espeak touches them
+# Nonsense stand-ins, to find where an overridden word's sounds are: one starting with a
+# vowel and one with a consonant, since a neighbour may change with that ("the apple" is ðɪ).
+_PLACEHOLDERS = ("bibbet", "zoggle", "ibbet", "oggle")
+
+
+def _is_mark(symbol: str) -> bool:
+    return _FIRST_MARK <= ord(symbol) < _FIRST_MARK + 6400
+
+
+def mark_overrides(text: str, lang: str) -> tuple[str, tuple[Overridden, ...], list[notation.Mapped]]:
+    """`text` with each override replaced by a mark, the overridden words in order, and each
+    mapping's report (phonemes written in misaki's notation are mapped to espeak-ng's)."""
+    found = overrides.parse(text)
+    marked, words, mapped, last = [], [], [], 0
+    for number, override in enumerate(found):
+        result = notation.to_release(override.phonemes, "v0.19", lang, VOCAB)
+        marked.append(text[last:override.start] + chr(_FIRST_MARK + number))
+        words.append(Overridden(override.word, result.phonemes))
+        mapped.append(result)
+        last = override.end
+    return "".join(marked) + text[last:], tuple(words), mapped
+
+
+def unmark(text: str, words: Sequence[Overridden]) -> str:
+    """A marked text with its overridden words back in place."""
+    return "".join(words[ord(symbol) - _FIRST_MARK].word if _is_mark(symbol) else symbol for symbol in text)
+
+
+def _with_overrides(text: str, lang: str, words: Sequence[Overridden]) -> str:
+    """espeak's phonemes for the words of `text`, each overridden word's span replaced by its phonemes."""
+    spoken = _espeak(unmark(text, words), lang)
+    spans = []
+    for at, symbol in enumerate(text):
+        if _is_mark(symbol):
+            swapped = [_espeak(unmark(text[:at] + placeholder + text[at + 1:], words), lang)
+                       for placeholder in _PLACEHOLDERS]
+            start, end = min((_changed_span(spoken, other) for other in swapped), key=lambda span: span[1] - span[0])
+            spans.append((start, end, words[ord(symbol) - _FIRST_MARK].phonemes))
+    for start, end, phonemes in _merge(spans)[::-1]:
+        spoken = spoken[:start] + phonemes + spoken[end:]
+    return spoken.strip()
+
+
+def _changed_span(spoken: str, other: str) -> tuple[int, int]:
+    """Where `spoken` differs from `other`, widened to whole espeak words (bounded by punctuation)."""
+    start = 0
+    while start < min(len(spoken), len(other)) and spoken[start] == other[start]:
+        start += 1
+    tail = 0
+    while tail < min(len(spoken), len(other)) - start and spoken[-1 - tail] == other[-1 - tail]:
+        tail += 1
+    end = len(spoken) - tail
+    while start > 0 and spoken[start - 1] not in PUNCTUATION:
+        start -= 1
+    while end < len(spoken) and spoken[end] not in PUNCTUATION:
+        end += 1
+    return start, end
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans in order, overlapping ones (words espeak ran together) as one, their phonemes joined."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, phonemes in sorted(spans):
+        if merged and start < merged[-1][1]:
+            last = merged.pop()
+            merged.append((last[0], max(end, last[1]), f"{last[2]} {phonemes}"))
+        else:
+            merged.append((start, end, phonemes))
+    return merged
 
 
 def tokenize(phonemes: str) -> list[int]:

@@ -3,6 +3,8 @@
 A quiet ``KPipeline(lang, model=False)`` does misaki G2P and v1.0's chunking (split at 510
 phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then runs exactly what
 `KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
+misaki reads pronunciation overrides (``[word](/phonemes/)``) itself; an override written in
+espeak-ng's notation (v0.19's) is first rewritten into misaki's (`kokoro_ui.overrides`).
 """
 
 from typing import Iterator
@@ -10,6 +12,7 @@ from typing import Iterator
 from kokoro import KPipeline
 from kokoro.pipeline import LANG_CODES
 
+from kokoro_ui import overrides
 from kokoro_ui.builds.v1_0.languages import G2P_LOCK, pipeline
 from kokoro_ui.engine.release import Segment
 
@@ -25,6 +28,8 @@ class V1FrontEnd:
 
     def segments(self, text: str, lang: str) -> Iterator[Segment]:
         """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early."""
+        if "](" in text:
+            text, _ = overrides.rewrite(text, "v1.0", lang, self._vocab)
         return self._segments(self._pipeline(lang)(text))
 
     def _segments(self, results: Iterator[KPipeline.Result]) -> Iterator[Segment]:
