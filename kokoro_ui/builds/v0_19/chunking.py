@@ -4,15 +4,18 @@ v0.19 had no pipeline: it phonemized the whole input and cut the tokens at 510. 
 text is normalised once (the normaliser needs context: "Dr. Smith"), split into sentences,
 and sentences are packed together up to 510 tokens, so nothing is cut; a sentence too long
 for one forward pass is split at clause punctuation, then at spaces; only a single "word"
-longer than the limit is still truncated, as v0.19 did.
+longer than the limit is still truncated, as v0.19 did. Each segment says which of its phonemes
+say which written word (`word_map`).
 """
 
 import re
+from dataclasses import replace
 from typing import Iterator
 
 from kokoro_ui.engine.chunk import MAX_TOKENS
 from kokoro_ui.engine.release import Segment
-from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, normalize_text, phonemize, tokenize
+from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, normalize_tracked, phonemize, tokenize
+from kokoro_ui.builds.v0_19.word_map import WordMapper
 
 
 # After sentence-final punctuation (optionally closed by a quote) plus space, or at a newline.
@@ -35,11 +38,14 @@ def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS) -> Iterator[Seg
     of up to 510 tokens; a newline always ends a segment. Closing the generator early (e.g. a
     listener pressed stop) stops the phonemizing.
     """
-    for line in normalize_text(text).split("\n"):
+    normalized = normalize_tracked(text)
+    words = WordMapper(text, normalized, lang)
+    for line in normalized.text.split("\n"):
         sentences = [sentence for sentence in _SENTENCE_BREAK.split(line) if sentence.strip()]
         if sentences:  # each sentence after the first brings the space that separated it
-            yield from _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
-                             lang, max_tokens, _FINER_BREAKS)
+            for segment in _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
+                                 lang, max_tokens, _FINER_BREAKS):
+                yield replace(segment, words=words.plan(segment.graphemes, segment.phonemes))
 
 
 def _fit(

@@ -3,6 +3,7 @@
 A quiet ``KPipeline(lang, model=False)`` does misaki G2P and v1.0's chunking (split at 510
 phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then runs exactly what
 `KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
+Each segment also says which written words its misaki tokens say (`word_plan`).
 """
 
 from typing import Iterator
@@ -11,6 +12,7 @@ from kokoro import KPipeline
 from kokoro.pipeline import LANG_CODES
 
 from kokoro_ui.builds.v1_0.languages import G2P_LOCK, pipeline
+from kokoro_ui.builds.v1_0.word_plan import TokenLocator
 from kokoro_ui.engine.release import Segment
 
 
@@ -24,16 +26,20 @@ class V1FrontEnd:
         self._lock = G2P_LOCK  # one G2P at a time, process-wide: the pipelines are shared
 
     def segments(self, text: str, lang: str) -> Iterator[Segment]:
-        """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early."""
-        return self._segments(self._pipeline(lang)(text))
+        """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early.
 
-    def _segments(self, results: Iterator[KPipeline.Result]) -> Iterator[Segment]:
+        English segments carry their word plan (misaki's tokens); other languages' have none.
+        """
+        return self._segments(self._pipeline(lang)(text), TokenLocator(text, self._vocab))
+
+    def _segments(self, results: Iterator[KPipeline.Result], locator: TokenLocator) -> Iterator[Segment]:
         while True:
             with self._lock:
                 result = next(results, None)
             if result is None:
                 return
-            yield Segment(result.graphemes, result.phonemes)
+            words = locator.plan(result.tokens, result.phonemes) if result.tokens else None
+            yield Segment(result.graphemes, result.phonemes, words)
 
     def tokenize(self, phonemes: str) -> list[int]:
         return [self._vocab[p] for p in phonemes if p in self._vocab]
