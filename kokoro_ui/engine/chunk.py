@@ -1,8 +1,12 @@
 """What a build streams: one `Chunk` per forward pass of the network."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # `engine.words` builds on this module's constants
+    from kokoro_ui.engine.words import WordTiming
 
 SAMPLE_RATE_HZ = 24_000
 SAMPLES_PER_FRAME = 600  # one predicted-duration frame is 25 ms of audio
@@ -26,6 +30,7 @@ class Chunk:
     frontend_s: float
     model_s: float
     model_started_at: float  # time.perf_counter() when the forward pass began: shows overlaps
+    words: tuple["WordTiming", ...] = ()  # the written words it says, in order, timed within it (`engine.words`)
 
     @property
     def audio_s(self) -> float:

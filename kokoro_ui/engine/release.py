@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Optional, Protocol
 
 import numpy as np
@@ -25,6 +25,7 @@ from kokoro_ui.engine import pacing, phoneme_input
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
 from kokoro_ui.engine.gate import ForwardGate
 from kokoro_ui.engine.memory import return_freed_memory
+from kokoro_ui.engine.words import WordPlan, located, time_words
 from kokoro_ui.weights.mix import mix_packs, parse_mix
 from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel, weights_digest
 from kokoro_ui.weights.spec import ReleaseSpec
@@ -42,6 +43,7 @@ class Segment:
 
     graphemes: str
     phonemes: str
+    words: Optional[WordPlan] = None  # which of its phonemes say which written word; None: not known
 
 
 class FrontEnd(Protocol):
@@ -118,10 +120,11 @@ class Release:
             known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
             raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
         paced = self.fast_first if fast_first is None else fast_first
-        texts = pacing.pieces(text) if paced else iter([text])
-        first = next(texts, "")
-        segments = itertools.chain(self.frontend.segments(first, lang),  # fails now if lang's G2P is missing
-                                   (segment for piece in texts for segment in self.frontend.segments(piece, lang)))
+        texts = located(text, pacing.pieces(text) if paced else [text])
+        offset, first = next(texts, (0, ""))
+        segments = itertools.chain(_shifted(self.frontend.segments(first, lang), offset),  # fails now if lang's G2P is missing
+                                   (segment for offset, piece in texts
+                                    for segment in _shifted(self.frontend.segments(piece, lang), offset)))
         return self._chunks(segments, pack, speed)
 
     def warm_up(self, voice: str) -> None:
@@ -203,8 +206,9 @@ class Release:
                     continue
                 style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
                 result = self.forward(token_ids, style, speed, warm_up)
+                words = time_words(segment.words, result.durations_frames) if segment.words else ()
                 yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
-                            result.durations_frames, frontend_s, result.model_s, result.started_at)
+                            result.durations_frames, frontend_s, result.model_s, result.started_at, words)
                 index += 1
         finally:
             return_freed_memory()  # finished or closed: the passes' activations go back to the system
@@ -226,6 +230,12 @@ class Release:
             model_s = time.perf_counter() - started
         return ForwardPass(np.asarray(audio, dtype=np.float32).reshape(-1),
                            tuple(np.asarray(durations).reshape(-1).tolist()), started, model_s)
+
+
+def _shifted(segments: Iterator[Segment], offset: int) -> Iterator[Segment]:
+    """Segments of a piece that starts `offset` characters into the text: their words' offsets in the text."""
+    for segment in segments:
+        yield segment if segment.words is None or not offset else replace(segment, words=segment.words.shifted(offset))
 
 
 def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd],

@@ -4,6 +4,7 @@ voice packs and style rule (``pack[len(tokens)]``), streamed sentence by sentenc
 
 import functools
 import math
+from dataclasses import replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -54,7 +55,7 @@ class V019FrontEnd:
         if "](" not in text:  # the original path, exactly
             return chunking.segments(text, lang)
         marked, words, _ = frontend.mark_overrides(text, lang)
-        return (Segment(frontend.unmark(segment.graphemes, words), segment.phonemes)
+        return (replace(segment, graphemes=frontend.unmark(segment.graphemes, words))
                 for segment in chunking.segments(marked, lang, words=words))
 
     def tokenize(self, phonemes: str) -> list[int]:

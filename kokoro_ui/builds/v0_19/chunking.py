@@ -4,16 +4,19 @@ v0.19 had no pipeline: it phonemized the whole input and cut the tokens at 510. 
 text is normalised once (the normaliser needs context: "Dr. Smith"), split into sentences,
 and sentences are packed together up to 510 tokens, so nothing is cut; a sentence too long
 for one forward pass is split at clause punctuation, then at spaces; only a single "word"
-longer than the limit is still truncated, as v0.19 did.
+longer than the limit is still truncated, as v0.19 did. Each segment says which of its phonemes
+say which written word (`word_map`).
 """
 
 import re
+from dataclasses import replace
 from functools import partial
 from typing import Callable, Iterator, Sequence
 
 from kokoro_ui.engine.chunk import MAX_TOKENS
 from kokoro_ui.engine.release import Segment
-from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, Overridden, normalize_text, phonemize, tokenize
+from kokoro_ui.builds.v0_19.frontend import PUNCTUATION, Overridden, normalize_tracked, phonemize, tokenize
+from kokoro_ui.builds.v0_19.word_map import WordMapper
 
 Say = Callable[[str], str]  # normalised text -> its v0.19 phonemes
 
@@ -41,11 +44,14 @@ def segments(text: str, lang: str, max_tokens: int = MAX_TOKENS,
     (`frontend.mark_overrides`); the segments' graphemes keep the marks.
     """
     say = partial(phonemize, lang=lang, normalize=False, words=words)
-    for line in normalize_text(text).split("\n"):
+    normalized = normalize_tracked(text)
+    mapper = WordMapper(text, normalized, lang)
+    for line in normalized.text.split("\n"):
         sentences = [sentence for sentence in _SENTENCE_BREAK.split(line) if sentence.strip()]
         if sentences:  # each sentence after the first brings the space that separated it
-            yield from _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
-                             say, max_tokens, _FINER_BREAKS)
+            for segment in _pack([sentences[0], *(" " + sentence for sentence in sentences[1:])],
+                                 say, max_tokens, _FINER_BREAKS):
+                yield replace(segment, words=mapper.plan(segment.graphemes, segment.phonemes))
 
 
 def _fit(

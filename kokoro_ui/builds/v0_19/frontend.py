@@ -23,6 +23,7 @@ from phonemizer.backend import EspeakBackend
 from phonemizer.backend.espeak.wrapper import EspeakWrapper
 
 from kokoro_ui import notation, overrides
+from kokoro_ui.builds.v0_19.tracking import Replacement, TrackedText
 
 PAD = "$"
 PUNCTUATION = ';:,.!?¡¿—…"«»“” '
@@ -38,8 +39,6 @@ _IPA = (
 VOCAB: dict[str, int] = {s: i for i, s in enumerate([PAD, *PUNCTUATION, *_LETTERS, *_IPA])}
 
 _ESPEAK_LANGUAGES = {"a": "en-us", "b": "en-gb"}
-
-Replacement = str | Callable[[re.Match], str]
 
 
 # --- normaliser helpers (the spoken forms v0.19 chose) ---------------------------------
@@ -173,9 +172,15 @@ _backends: dict[str, EspeakBackend] = {}
 
 def normalize_text(text: str) -> str:
     """Rewrite text the way v0.19 did before espeak: numbers, money, titles, quotes, spacing."""
+    return normalize_tracked(text).text
+
+
+def normalize_tracked(text: str) -> TrackedText:
+    """`normalize_text`'s output, each character knowing which characters of `text` it stands for."""
+    tracked = TrackedText.of(text)
     for rule in _NORMALISATION_RULES:
-        text = rule.pattern.sub(rule.replacement, text)
-    return text.strip()
+        tracked = tracked.sub(rule.pattern, rule.replacement)
+    return tracked.strip()
 
 
 def _backend(lang: str) -> EspeakBackend:

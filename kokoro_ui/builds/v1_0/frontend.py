@@ -5,6 +5,7 @@ phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then run
 `KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
 misaki reads pronunciation overrides (``[word](/phonemes/)``) itself; an override written in
 espeak-ng's notation (v0.19's) is first rewritten into misaki's (`kokoro_ui.overrides`).
+Each segment also says which written words its misaki tokens say (`word_plan`).
 """
 
 from typing import Iterator
@@ -14,6 +15,7 @@ from kokoro.pipeline import LANG_CODES
 
 from kokoro_ui import overrides
 from kokoro_ui.builds.v1_0.languages import G2P_LOCK, pipeline
+from kokoro_ui.builds.v1_0.word_plan import TokenLocator
 from kokoro_ui.engine.release import Segment
 
 
@@ -27,18 +29,22 @@ class V1FrontEnd:
         self._lock = G2P_LOCK  # one G2P at a time, process-wide: the pipelines are shared
 
     def segments(self, text: str, lang: str) -> Iterator[Segment]:
-        """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early."""
+        """Segments of `text`; the language's pipeline is made now, so a missing G2P fails early.
+
+        English segments carry their word plan (misaki's tokens); other languages' have none.
+        """
         if "](" in text:
             text, _ = overrides.rewrite(text, "v1.0", lang, self._vocab)
-        return self._segments(self._pipeline(lang)(text))
+        return self._segments(self._pipeline(lang)(text), TokenLocator(text, self._vocab))
 
-    def _segments(self, results: Iterator[KPipeline.Result]) -> Iterator[Segment]:
+    def _segments(self, results: Iterator[KPipeline.Result], locator: TokenLocator) -> Iterator[Segment]:
         while True:
             with self._lock:
                 result = next(results, None)
             if result is None:
                 return
-            yield Segment(result.graphemes, result.phonemes)
+            words = locator.plan(result.tokens, result.phonemes) if result.tokens else None
+            yield Segment(result.graphemes, result.phonemes, words)
 
     def tokenize(self, phonemes: str) -> list[int]:
         return [self._vocab[p] for p in phonemes if p in self._vocab]
