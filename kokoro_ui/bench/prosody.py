@@ -40,8 +40,10 @@ class CutProsody:
     at_clause: bool  # the piece ends at a comma, colon, …; else between two words
     whole_ms: int  # the word's duration, spoken in the whole sentence
     piece_ms: int  # and at the end of the first piece
-    whole_end_hz: float  # the word's mean F0 over its last half
+    whole_end_hz: float  # the word's mean F0 over the last half of its voiced values
     piece_end_hz: float
+    whole_pause_ms: int  # the silence after the word: the space token in the sentence
+    piece_pause_ms: int  # the end pad after the piece
 
     @property
     def end_semitones(self) -> float:
@@ -65,9 +67,10 @@ def measure_cut(release: Release, sentence: str, voice: str) -> Optional[CutPros
     index = len(piece_words) - 1
     if index >= len(whole_words) or piece_words[index][0] != whole_words[index][0]:
         return None  # the G2P spoke the word differently in context: nothing to line up
-    (whole_ms, whole_hz), (piece_ms, piece_hz) = (_word_prosody(track, words[index][1])
-                                                  for track, words in ((whole_track, whole_words), (piece_track, piece_words)))
-    return CutProsody(first, first.split()[-1], first[-1] in ",;:—", whole_ms, piece_ms, whole_hz, piece_hz)
+    (whole_ms, whole_hz, whole_pause), (piece_ms, piece_hz, piece_pause) = (
+        _word_prosody(track, words[index][1]) for track, words in ((whole_track, whole_words), (piece_track, piece_words)))
+    return CutProsody(first, first.split()[-1], first[-1] in ",;:—", whole_ms, piece_ms, whole_hz, piece_hz,
+                      whole_pause, piece_pause)
 
 
 def _words_and_track(release: Release, text: str, pack: torch.Tensor):
@@ -87,13 +90,14 @@ def _words_and_track(release: Release, text: str, pack: torch.Tensor):
     return words, (durations.numpy(), f0.reshape(-1).numpy())
 
 
-def _word_prosody(track, span: tuple[int, int]) -> tuple[int, float]:
+def _word_prosody(track, span: tuple[int, int]) -> tuple[int, float, int]:
+    """The word's duration (ms), its ending pitch (Hz) and the silence token after it (ms)."""
     durations, f0 = track
     first_frame, last_frame = int(durations[:span[0]].sum()), int(durations[:span[1]].sum())
     values = f0[2 * first_frame:2 * last_frame]
-    end = values[len(values) // 2:]
-    voiced = end[end > VOICED_HZ]
-    return (last_frame - first_frame) * FRAME_MS, float(np.mean(voiced)) if len(voiced) else float("nan")
+    voiced = values[values > VOICED_HZ]
+    ending_hz = float(np.mean(voiced[len(voiced) // 2:])) if len(voiced) else float("nan")
+    return (last_frame - first_frame) * FRAME_MS, ending_hz, int(durations[span[1]]) * FRAME_MS
 
 
 def main() -> int:
@@ -103,12 +107,13 @@ def main() -> int:
     manager = ModelManager(Settings.from_env(backend="torch"))
     release = manager.get_model("v1.0")
     print(f"v1.0 weights: {release.info.weights}; voice {args.voice}")
-    print("| first piece | cut | last word: duration whole → piece | its ending pitch whole → piece |")
-    print("|---|---|---|---|")
+    print("| first piece | cut | last word's duration, whole → piece | its ending pitch | silence after it |")
+    print("|---|---|---|---|---|")
     cuts = [cut for cut in (measure_cut(release, sentence, args.voice) for sentence in test_sentences()) if cut]
     for cut in cuts:
         print(f"| {cut.first_piece} | {'clause' if cut.at_clause else 'words'} | {cut.whole_ms} → {cut.piece_ms} ms "
-              f"| {cut.whole_end_hz:.0f} → {cut.piece_end_hz:.0f} Hz ({cut.end_semitones:+.1f} st) |")
+              f"| {cut.whole_end_hz:.0f} → {cut.piece_end_hz:.0f} Hz ({cut.end_semitones:+.1f} st) "
+              f"| {cut.whole_pause_ms} → {cut.piece_pause_ms} ms |")
     within = [cut for cut in cuts if not cut.at_clause]
     if within:
         print(f"cuts between words: {len(within)}; last word's duration piece ÷ whole, median "
