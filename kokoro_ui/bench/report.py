@@ -9,12 +9,10 @@ from kokoro_ui.bench.measure import (FAIR_FIRST_AUDIO_PATH, GRADIO_ADDS_PATHS, G
                                      PLAYER_START_PATH, Row)
 
 
-def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend: str = "torch",
-              default_fidelity: Optional[dict] = None) -> dict:
+def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend: str = "torch") -> dict:
     """Target ratios; a ratio whose inputs were not measured in this run is None.
 
-    The default configuration is fast first on `default_backend`; `default_fidelity` is how
-    its paragraph compares with PyTorch eager's (`bench.fidelity`), when measured.
+    The default configuration is fast first on `default_backend` (`settings.backend`).
     """
     by_key = {row.key: row for row in rows}
     releases = sorted({row.release for row in rows})
@@ -53,7 +51,6 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend:
         "fair_first_audio_s": _fair_first_audio(rows),
         "default_paragraph_rtf_ratio": ratio(get("v1.0", default_backend, "paragraph", "app, fast first", "rtf"),
                                              get("v1.0", "torch", "paragraph", "raw", "rtf")),
-        "default_paragraph_fidelity": default_fidelity,
         "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
     }
 
