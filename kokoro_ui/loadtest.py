@@ -172,6 +172,19 @@ def _report(outcomes: list[Outcome], idle_mb: float, alone_mb: dict[str, float],
     alone = ", ".join(f"{version} +{mb:.0f} MB" for version, mb in alone_mb.items())
     print(f"the longest request ({LONGEST_WORDS} words) alone adds: {alone}; the peak under load adds "
           f"{peak_mb - idle_mb:.0f} MB, {(peak_mb - idle_mb) / sum(alone_mb.values()):.2f}x their sum")
+    for bound, holds in memory_bounds(idle_mb, alone_mb, peak_mb, after_mb).items():
+        print(f"memory bound: {bound}: {'holds' if holds else 'DOES NOT HOLD'}")
+
+
+AFTER_LOAD_SLACK = 0.10  # memory after the load may exceed idle by this fraction
+
+
+def memory_bounds(idle_mb: float, alone_mb: dict[str, float], peak_mb: float, after_mb: float) -> dict[str, bool]:
+    """The bounds the app keeps under load (README, "Under load"): one pass per release at a time,
+    so the peak adds no more than the releases' single longest requests together, and the
+    passes' memory goes back to the system once the load is over."""
+    return {"peak under load <= idle + the single requests' additions summed": peak_mb - idle_mb <= sum(alone_mb.values()),
+            f"after the load <= idle + {AFTER_LOAD_SLACK:.0%}": after_mb <= idle_mb * (1 + AFTER_LOAD_SLACK)}
 
 
 def percentile(ordered: list[float], fraction: float) -> float:

@@ -1,6 +1,6 @@
 """The benchmark's summary computes the ratios the performance targets are stated in."""
 
-from kokoro_ui.bench.measure import GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row
+from kokoro_ui.bench.measure import FAIR_FIRST_AUDIO_PATH, GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row
 from kokoro_ui.bench.report import format_table, summarise
 
 
@@ -23,6 +23,9 @@ ROWS = [
     _row("v0.19", "torch", "short", GRADIO_ADDS_PATHS[GRADIO_SERVER_PATH], 0.08, 0.7),
     _row("v1.0", "torch", "short", GRADIO_ADDS_PATHS[GRADIO_CLIENT_PATH], 0.15, 0.7),
     _row("any", "torch", "short", PLAYER_START_PATH, 0.0771, 0.1),
+    _row("v1.0", "torch", "sentence50", FAIR_FIRST_AUDIO_PATH, 0.61, 0.61),
+    _row("v0.19", "torch", "sentence50", FAIR_FIRST_AUDIO_PATH, 1.2345, 1.2345),
+    _row("v1.0", "torch", "paragraph", FAIR_FIRST_AUDIO_PATH, 1.3, 1.3),
 ]
 
 
@@ -39,8 +42,15 @@ def test_ratios_take_the_worst_release_and_none_when_unmeasured():
     assert summary["both_loaded_rss_mb"] == {"torch": 1234}
 
 
+def test_fair_first_audio_is_given_per_text_and_side_and_the_default_ratio_against_raw():
+    summary = summarise(ROWS, {}, "torch")
+    assert summary["fair_first_audio_s"] == {"sentence50": {"v1.0": 0.61, "v0.19": 1.234}, "paragraph": {"v1.0": 1.3}}
+    assert summary["default_paragraph_rtf_ratio"] == 0.9  # v1.0 fast first 9.0 / raw 10.0
+    assert summarise(ROWS, {}, "onnx")["default_paragraph_rtf_ratio"] is None  # onnx's fast first not measured
+
+
 def test_the_table_names_each_release_s_weights_and_every_row():
     table = format_table(ROWS, summarise(ROWS, {}), {"v1.0": "packaged", "v0.19": "synthetic"})
     assert "v1.0 weights: packaged" in table and "v0.19 weights: synthetic" in table
-    assert table.count("| paragraph |") == 8
+    assert table.count("| paragraph |") == 9
     assert "overhead_ratio: 1.02" in table

@@ -1,10 +1,11 @@
-"""Fast first audio: a short first piece, growing pieces after it, never a cut word or clause."""
+"""Fast first audio: a short first piece, growing pieces after it, never a cut word."""
 
 import re
 
 import pytest
+from hypothesis import given, strategies as st
 
-from kokoro_ui.engine.pacing import FIRST_MIN_CHARS, TARGET_CHARS, pieces
+from kokoro_ui.engine.pacing import FIRST_MAX_CHARS, FIRST_MIN_CHARS, TARGET_CHARS, pieces
 from kokoro_ui.ui.examples import LONG_PASSAGE, NUMBERS, PARAGRAPH
 
 
@@ -13,10 +14,34 @@ def test_pieces_join_back_into_the_text(text):
     assert " ".join(pieces(text)).split() == text.split()
 
 
-def test_first_piece_ends_at_the_first_boundary_after_the_minimum():
+def test_first_piece_ends_at_the_last_clause_boundary_in_its_range():
     first = next(pieces("Hello, there, my dear friend. This is the rest of it, which goes on."))
-    assert first == "Hello, there, my dear friend."
-    assert len(first) >= FIRST_MIN_CHARS
+    assert first == "Hello, there,"
+    assert FIRST_MIN_CHARS <= len(first) <= FIRST_MAX_CHARS
+
+
+def test_without_a_clause_boundary_the_first_piece_ends_before_a_phrase():
+    assert list(pieces("People have tried to make machines speak for more than two hundred years.")) == [
+        "People have tried", "to make machines speak for more than two hundred years."]
+    assert next(pieces("The quick brown fox jumps over the lazy dog while the cat watches.")) == "The quick brown fox"
+
+
+def test_a_short_text_is_not_cut():
+    assert list(pieces("Hello there, friend.")) == ["Hello there, friend."]
+
+
+_words = st.lists(st.sampled_from(["the", "cat", "sat", "on", "a", "mat,", "while", "dogs", "barked.", "extraordinarily"]),
+                  min_size=1, max_size=40)
+
+
+@given(_words)
+def test_any_text_joins_back_and_a_first_piece_cut_between_words_is_short_and_ends_a_phrase(words):
+    text = " ".join(words)
+    cut = list(pieces(text))
+    assert " ".join(cut).split() == text.split()
+    if len(cut) > 1 and cut[0][-1] not in ",.":  # cut between two words
+        assert FIRST_MIN_CHARS <= len(cut[0]) <= FIRST_MAX_CHARS
+        assert cut[0].split()[-1] not in {"the", "a", "on", "while"}
 
 
 def test_later_pieces_grow_and_end_at_sentences():

@@ -1,9 +1,11 @@
 """`python -m kokoro_ui.bench [--quick] [--json] [--backends torch,onnx,onnx-int8] [--reps N]`
 
-Measures, in one run and on the same inputs: each release through the app's streaming path
+Measures, in one run and on the same inputs: fair-mode first audio of both sides of a Compare
+on the default configuration (`fair`); each release through the app's streaming path
 (fast first on and off) and through the release's own code path (the raw baseline), per
-backend, and what the Gradio path adds to the first audio; prints a table, writes CSV and a
-PNG plot, and summarises the ratios the targets are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
+backend; RSS with both releases loaded, per backend; and what the Gradio path adds to the
+first audio. Prints a table, writes CSV and a PNG plot, and summarises the ratios the targets
+are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
 """
 
 import argparse
@@ -13,9 +15,10 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from kokoro_ui.bench.fair import measure_fair_first_audio
 from kokoro_ui.bench.measure import Row, measure, rss_mb
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
-from kokoro_ui.bench.texts import TEXTS
+from kokoro_ui.bench.texts import FAIR_TEXTS, TEXTS
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.backends import BACKENDS
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
@@ -30,7 +33,7 @@ def main() -> int:
         return _rss_probe(args.rss_probe)
     settings = Settings.from_env()
     backends = args.backends.split(",")
-    rows: list[Row] = []
+    rows: list[Row] = _fair_rows(settings, 2 if args.quick else 2 * args.reps)
     weights: dict[str, str] = {}
     for backend in backends:
         manager = ModelManager(replace(settings, backend=backend))
@@ -58,7 +61,7 @@ def main() -> int:
         from kokoro_ui.bench.gradio_path import measure_gradio_path  # Gradio's ~100 MB stays out of the RSS probe
         rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", 4 * args.reps))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
-    summary = summarise(rows, memory)
+    summary = summarise(rows, memory, settings.backend)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out / "bench.csv")
@@ -68,6 +71,18 @@ def main() -> int:
     else:
         print(format_table(rows, summary, weights))
     return 0
+
+
+def _fair_rows(settings: Settings, rounds: int) -> list[Row]:
+    """Both releases on the default configuration, loaded and warm, in fair-mode Compares."""
+    manager = ModelManager(settings)
+    for version in manager.versions():
+        list(manager.get_model(version).stream("Warm up.", VOICE))
+    rows = measure_fair_first_audio(manager, FAIR_TEXTS, VOICE, rounds)
+    for version in manager.versions():
+        manager.unload(version)
+    _log(f"fair mode on {settings.backend}: done")
+    return rows
 
 
 def _skipped_when_quick(quick: bool, version: str, text: str) -> bool:

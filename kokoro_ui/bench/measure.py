@@ -13,6 +13,7 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 GRADIO_SERVER_PATH = "gradio, Compare (server)"  # the Gradio path's rows (`gradio_path`), timed on the server
 GRADIO_CLIENT_PATH = "gradio, Compare (client)"  # and at the client
 PLAYER_START_PATH = "gradio, player start"  # Gradio starting a streamed player, on its own
+FAIR_FIRST_AUDIO_PATH = "fair, first audio"  # a Compare's sides in fair mode, each to its first chunk (`fair`)
 GRADIO_ADDS_PATHS = {GRADIO_SERVER_PATH: "gradio adds (server)", GRADIO_CLIENT_PATH: "gradio adds (client)"}
 
 
@@ -77,7 +78,7 @@ def _row(release: str, backend: str, text: str, label: str, timings: list[_Timin
     ttfas = [timing.ttfa_s for timing in timings]
     total = None if first_only else statistics.median(timing.total_s for timing in timings)
     last = timings[-1]
-    return Row(release, backend, text, label, statistics.median(ttfas), _p90(ttfas), total,
+    return Row(release, backend, text, label, statistics.median(ttfas), p90(ttfas), total,
                None if first_only else last.audio_s, None if first_only else total / last.audio_s,
                None if first_only else last.chunks, rss_mb())
 
@@ -90,6 +91,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def _p90(values: list[float]) -> float:
+def p90(values: list[float]) -> float:
+    """The 90th percentile, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]

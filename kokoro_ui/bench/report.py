@@ -5,11 +5,15 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Optional
 
-from kokoro_ui.bench.measure import GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row
+from kokoro_ui.bench.measure import (FAIR_FIRST_AUDIO_PATH, GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH,
+                                     PLAYER_START_PATH, Row)
 
 
-def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
-    """Target ratios; a ratio whose inputs were not measured in this run is None."""
+def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend: str = "torch") -> dict:
+    """Target ratios; a ratio whose inputs were not measured in this run is None.
+
+    The default configuration is fast first on `default_backend` (`settings.backend`).
+    """
     by_key = {row.key: row for row in rows}
     releases = sorted({row.release for row in rows})
 
@@ -44,8 +48,20 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float]) -> dict:
         "gradio_ttfa_overhead_s": gradio_adds(GRADIO_SERVER_PATH),
         "gradio_client_ttfa_overhead_s": gradio_adds(GRADIO_CLIENT_PATH),
         "gradio_player_start_s": seconds(get("any", "torch", "short", PLAYER_START_PATH, "ttfa_median_s")),
+        "fair_first_audio_s": _fair_first_audio(rows),
+        "default_paragraph_rtf_ratio": ratio(get("v1.0", default_backend, "paragraph", "app, fast first", "rtf"),
+                                             get("v1.0", "torch", "paragraph", "raw", "rtf")),
         "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
     }
+
+
+def _fair_first_audio(rows: list[Row]) -> dict[str, dict[str, float]]:
+    """text -> release -> median seconds to its first audio in fair mode."""
+    fair: dict[str, dict[str, float]] = {}
+    for row in rows:
+        if row.path == FAIR_FIRST_AUDIO_PATH:
+            fair.setdefault(row.text, {})[row.release] = round(row.ttfa_median_s, 3)
+    return fair
 
 
 def format_table(rows: list[Row], summary: dict, weights: dict[str, str]) -> str:

@@ -1,0 +1,50 @@
+"""Fair-mode first audio: how long each side of a Compare waits for its first chunk, server side.
+
+In fair mode the releases take turns (`kokoro_ui.compare`), so the side that goes second
+also waits for the other side's first pass. Each round seeds the coin that picks who goes
+first with the round's number, so both orders are measured, and stops both sides once each
+has its first chunk. Times run from the call to `compare` (the request arriving) to each
+side's first chunk being handed out, as a surface would send it.
+"""
+
+import random
+import statistics
+import time
+
+from kokoro_ui.bench.measure import FAIR_FIRST_AUDIO_PATH, Row, p90, rss_mb
+from kokoro_ui.compare import compare
+from kokoro_ui.manager import ModelManager
+from kokoro_ui.validation import SpeechRequest
+
+
+def measure_fair_first_audio(manager: ModelManager, texts: dict[str, str], voice: str, rounds: int) -> list[Row]:
+    """One row per text and release: median and p90 of its first audio over `rounds` Compares."""
+    versions = manager.versions()
+    rows = []
+    for name, text in texts.items():
+        firsts: dict[str, list[float]] = {version: [] for version in versions}
+        for round_number in range(rounds):
+            for version, seconds in _one_compare(manager, text, voice, versions, round_number).items():
+                firsts[version].append(seconds)
+        for version, seconds in firsts.items():
+            rows.append(Row(version, manager.settings.backend, name, FAIR_FIRST_AUDIO_PATH, statistics.median(seconds),
+                            p90(seconds), None, None, None, None, rss_mb()))
+    return rows
+
+
+def _one_compare(manager: ModelManager, text: str, voice: str, versions: list[str], seed: int) -> dict[str, float]:
+    requests = [SpeechRequest(text, voice, version, 1.0, None) for version in versions]
+    started = time.perf_counter()
+    events = compare(manager, requests, "fair", random.Random(seed))
+    firsts: dict[str, float] = {}
+    try:
+        for event in events:
+            if event.chunk is not None and event.version not in firsts:
+                firsts[event.version] = time.perf_counter() - started
+            if event.result is not None and event.result.error:
+                raise RuntimeError(f"{event.version}: {event.result.error}")
+            if len(firsts) == len(versions):
+                break
+    finally:
+        events.close()
+    return firsts
