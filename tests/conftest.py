@@ -9,6 +9,7 @@ import os
 import pytest
 from postgres import PostgresServer, postgres_server
 
+from kokoro_ui.abtest.store import open_store
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.server import running_server
 from kokoro_ui.settings import Settings
@@ -56,3 +57,12 @@ def postgres() -> PostgresServer:
     """One real PostgreSQL server for the whole run (tests/postgres.py); each user makes its own database."""
     with postgres_server() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def votes_unchanged(manager):
+    """Fails the module if its requests changed the session's stored votes."""
+    store = open_store(manager.settings.votes_db)
+    before = store.count()
+    yield
+    assert store.count() == before

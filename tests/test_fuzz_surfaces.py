@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from kokoro_ui import cli
 from kokoro_ui.abtest import ListeningTest
-from kokoro_ui.abtest.store import open_store
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.metrics import History
 from kokoro_ui.settings import Settings
@@ -34,12 +33,7 @@ NUMBERS = st.one_of(st.floats(), st.integers(-10**6, 10**6), st.sampled_from([1.
 GENERIC = "has not enabled verbose error reporting"  # what a client sees when a handler crashed
 
 
-@pytest.fixture(scope="module", autouse=True)
-def votes_unchanged(manager):
-    store = open_store(manager.settings.votes_db)
-    before = store.count()
-    yield
-    assert store.count() == before
+pytestmark = pytest.mark.usefixtures("votes_unchanged")  # a fuzzed request never changes stored votes
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from kokoro import KPipeline
 
 from kokoro_ui.builds.v0_19.frontend import VOCAB as V0_19_VOCAB
-from kokoro_ui.engine.chunk import MAX_TOKENS, SAMPLES_PER_FRAME
+from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
 from kokoro_ui.engine.phoneme_input import UnknownPhonemesError, describe_symbol, passes, unknown_symbols
 
 HELLO_V1_0 = "həlˈO wˈɜɹld!"  # misaki's phonemes for "Hello world!"

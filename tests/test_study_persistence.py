@@ -51,16 +51,23 @@ def test_a_postgresql_store_is_persistent_and_shown_without_credentials():
     assert location.shown == "postgresql://db.example:5432/votes" and "s3cret" not in location.note
 
 
-def test_votes_survive_the_app_being_killed_and_started_again(tmp_path, manager):
-    data = tmp_path / "data"  # stands for a Space's /data
+def _study_on_disk(tmp_path: Path, manager, sentences: str) -> tuple[Path, dict[str, str]]:
+    """A 'persistent' folder (standing for a Space's /data) with a full clip bank for `sentences`, and the
+    environment of an app that keeps its votes there."""
+    data = tmp_path / "data"
     data.mkdir()
-    (tmp_path / "sentences.txt").write_text("k1\tOne.\nk2\tTwo.\n", encoding="utf-8")
+    (tmp_path / "sentences.txt").write_text(sentences, encoding="utf-8")
     settings = replace(manager.settings, persistent_dir=data, votes_db="")
     fill_bank(manager, clip_bank_folder(settings), load_sentences(tmp_path / "sentences.txt"),
               voice_pairs(manager, "af_bella"))
-    env = {"KOKORO_UI_WEIGHTS": "synthetic", "KOKORO_UI_CACHE_DIR": str(manager.settings.cache_dir),
-           "KOKORO_UI_PERSISTENT_DIR": str(data), "KOKORO_UI_STUDY_DRIVER": "1", "KOKORO_UI_LISTENING_TRIALS": "3",
-           "KOKORO_UI_LISTENING_SENTENCES": str(tmp_path / "sentences.txt"), "KOKORO_UI_LISTENING_VOICES": "af_bella"}
+    return data, {"KOKORO_UI_WEIGHTS": "synthetic", "KOKORO_UI_CACHE_DIR": str(manager.settings.cache_dir),
+                  "KOKORO_UI_PERSISTENT_DIR": str(data), "KOKORO_UI_STUDY_DRIVER": "1",
+                  "KOKORO_UI_LISTENING_TRIALS": "3", "KOKORO_UI_LISTENING_SENTENCES": str(tmp_path / "sentences.txt"),
+                  "KOKORO_UI_LISTENING_VOICES": "af_bella"}
+
+
+def test_votes_survive_the_app_being_killed_and_started_again(tmp_path, manager):
+    data, env = _study_on_disk(tmp_path, manager, "k1\tOne.\nk2\tTwo.\n")
     with app_processes([env], [tmp_path / "first.log"], loaded=False) as [app]:
         health = httpx.get(f"{app.url}/health", timeout=10).json()["votes"]
         assert health["persistent"] and health["location"] == str(data / "kokoro_ui" / "votes.sqlite3")
@@ -80,15 +87,7 @@ def test_votes_survive_the_app_being_killed_and_started_again(tmp_path, manager)
 
 
 def test_a_kill_while_votes_are_being_written_loses_no_acknowledged_vote_and_leaves_no_half_one(tmp_path, manager):
-    data = tmp_path / "data"
-    data.mkdir()
-    (tmp_path / "sentences.txt").write_text("k1\tOne.\nk2\tTwo.\nk3\tThree.\n", encoding="utf-8")
-    settings = replace(manager.settings, persistent_dir=data, votes_db="")
-    fill_bank(manager, clip_bank_folder(settings), load_sentences(tmp_path / "sentences.txt"),
-              voice_pairs(manager, "af_bella"))
-    env = {"KOKORO_UI_WEIGHTS": "synthetic", "KOKORO_UI_CACHE_DIR": str(manager.settings.cache_dir),
-           "KOKORO_UI_PERSISTENT_DIR": str(data), "KOKORO_UI_STUDY_DRIVER": "1", "KOKORO_UI_LISTENING_TRIALS": "3",
-           "KOKORO_UI_LISTENING_SENTENCES": str(tmp_path / "sentences.txt"), "KOKORO_UI_LISTENING_VOICES": "af_bella"}
+    data, env = _study_on_disk(tmp_path, manager, "k1\tOne.\nk2\tTwo.\nk3\tThree.\n")
     acknowledged: set[tuple[str, int]] = set()
     lock, killed = threading.Lock(), threading.Event()
 
