@@ -6,7 +6,7 @@ speed in range, is the text sayable) is `kokoro_ui.validation`'s job, so every s
 
 from typing import Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from kokoro_ui.audio_formats import FORMATS
 
@@ -186,6 +186,37 @@ class ErrorDetail(BaseModel):
     type: str
     param: Optional[str]
     code: Optional[str]
+
+
+class CaptionedSpeechBody(BaseModel):
+    """`POST /dev/captioned_speech`: Kokoro-FastAPI's captioned speech request, plus `version`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field("kokoro", description="'kokoro' (the default release), 'kokoro-v1.0' or 'kokoro-v0.19'.")
+    input: Optional[str] = Field(None, description="The text to say.")
+    voice: Optional[str] = Field(None, description="One of the release's voices; default: its default voice.")
+    response_format: AudioFormat = Field("mp3", description="The audio's format (base64 in the JSON).")
+    speed: StrictFloat = Field(1.0, description="0.5 to 2.0.")
+    stream: StrictBool = Field(True, description="One JSON object per chunk, one per line, as chunks are made; "
+                                                 "false: one object for the whole audio.")
+    return_timestamps: StrictBool = Field(True, description="Include each written word's start and end (s).")
+    lang_code: Optional[str] = Field(None, description="A kokoro language code; default: the voice's.")
+    version: Optional[str] = Field(None, description="'v1.0' (default) or 'v0.19'; must agree with `model`.")
+
+
+class WordTimestamp(BaseModel):
+    word: str
+    start_time: float  # seconds from the start of the whole audio
+    end_time: float
+
+
+class CaptionedSpeech(BaseModel):
+    """The whole audio, or one chunk's, with its words' times."""
+
+    audio: str  # base64 of the audio in `audio_format`
+    audio_format: str
+    timestamps: Optional[list[WordTimestamp]] = None
 
 
 class ErrorBody(BaseModel):

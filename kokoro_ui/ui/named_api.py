@@ -1,5 +1,5 @@
-"""The named Gradio API for `gradio_client`: /synthesize, /synthesize_phonemes, /phonemize, /voices
-and /attribute (the attribution modes, whole files).
+"""The named Gradio API for `gradio_client`: /synthesize, /word_timings, /synthesize_phonemes, /phonemize,
+/voices and /attribute (the attribution modes, whole files).
 
 (/compare is the Compare button's own event.) Each endpoint is an event on a hidden button
 with plain components, so clients get a WAV file path and JSON rather than UI updates.
@@ -9,49 +9,71 @@ import dataclasses
 import tempfile
 import time
 from functools import partial
+from typing import Callable, TypeVar
 
 import gradio as gr
 import numpy as np
 import soundfile
 
 from kokoro_ui import speech
-from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.captions import run_captions
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.ui.attribution_handlers import attribute
 from kokoro_ui.validation import validate_lang, validate_phonemes, validate_speech, validate_text, validate_version
 
+T = TypeVar("T")
+
 
 def synthesize(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
                version: str = DEFAULT_VERSION) -> tuple[str, dict]:
     """Speak `text` with one release; returns a WAV file and the run's metrics."""
-    started_at = time.perf_counter()
-    try:
-        request = validate_speech(manager, text, voice, version or DEFAULT_VERSION, speed)
-        with speech.synthesize(manager, request, started_at) as synthesis:
-            audio = np.concatenate([chunk.audio for chunk in synthesis])
-    except KokoroUIError as error:
-        raise gr.Error(str(error)) from None
-    return _result(audio, synthesis)
+    request = _refusing(validate_speech, manager, text, voice, version or DEFAULT_VERSION, speed)
+    return _result(*_spoken(manager, request))
+
+
+def word_timings(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
+                 version: str = DEFAULT_VERSION) -> tuple[str, list[dict]]:
+    """Speak `text` with one release; returns a WAV file and each written word's `word`, `start_time`
+    and `end_time` (seconds from the start of the audio), as POST /dev/captioned_speech does."""
+    request = _refusing(validate_speech, manager, text, voice, version or DEFAULT_VERSION, speed)
+    chunks, synthesis = _spoken(manager, request)
+    path, _ = _result(chunks, synthesis)
+    return path, [caption.as_timestamp() for caption in run_captions(chunks)]
 
 
 def synthesize_phonemes(manager: ModelManager, phonemes: str, voice: str, speed: float = 1.0,
                         version: str = DEFAULT_VERSION, notation: str = "auto") -> tuple[str, dict]:
     """Speak phonemes (either release's notation, mapped into `version`'s) with one release."""
-    started_at = time.perf_counter()
-    try:
-        request = validate_phonemes(manager, phonemes, voice, version or DEFAULT_VERSION, speed, notation or "auto")
-        with speech.synthesize(manager, request, started_at) as synthesis:
-            audio = np.concatenate([chunk.audio for chunk in synthesis])
-    except KokoroUIError as error:
-        raise gr.Error(str(error)) from None
-    path, result = _result(audio, synthesis)
+    request = _refusing(validate_phonemes, manager, phonemes, voice, version or DEFAULT_VERSION, speed,
+                        notation or "auto")
+    path, result = _result(*_spoken(manager, request))
     return path, {**result, "phonemes": request.phonemes, "dropped": list(request.dropped)}
 
 
-def _result(audio: np.ndarray, synthesis: speech.Synthesis) -> tuple[str, dict]:
+def _refusing(check: Callable[..., T], *args) -> T:
+    """`check(*args)`; our refusals become the client's error message."""
+    try:
+        return check(*args)
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+
+
+def _spoken(manager: ModelManager, request: speech.Request) -> tuple[list[Chunk], speech.Synthesis]:
+    """The checked request spoken whole (its release loaded if it must be)."""
+    started_at = time.perf_counter()
+    try:
+        with speech.synthesize(manager, request, started_at) as synthesis:
+            return list(synthesis), synthesis
+    except KokoroUIError as error:
+        raise gr.Error(str(error)) from None
+
+
+def _result(chunks: list[Chunk], synthesis: speech.Synthesis) -> tuple[str, dict]:
     path = tempfile.NamedTemporaryFile(suffix=".wav", delete=False).name
+    audio = np.concatenate([chunk.audio for chunk in chunks]) if chunks else np.zeros(0, np.float32)
     soundfile.write(path, audio, SAMPLE_RATE_HZ, subtype="PCM_16")
     info = synthesis.info
     return path, {**dataclasses.asdict(synthesis.metrics()), "weights_description": info.weights,
@@ -92,6 +114,8 @@ def register_named_api(manager: ModelManager) -> None:
         button = gr.Button()
     button.click(partial(synthesize, manager), [text, voice, speed, version], [audio, result],
                  api_name="synthesize", concurrency_id="synthesis")
+    button.click(partial(word_timings, manager), [text, voice, speed, version], [audio, result],
+                 api_name="word_timings", concurrency_id="synthesis")
     button.click(partial(phonemize, manager), [text, version, lang], result, api_name="phonemize")
     button.click(partial(synthesize_phonemes, manager), [phonemes, voice, speed, version, notation], [audio, result],
                  api_name="synthesize_phonemes", concurrency_id="synthesis")
