@@ -31,8 +31,9 @@ def click(url: str, button_elem_id: str, data: list, timeout_s: float = 120) -> 
     """Press a button's (queued) click event and wait for its end; returns Gradio's last message."""
     page = config(url)
     button = component_id(page, button_elem_id)
-    event = next(dependency for dependency in page["dependencies"]
-                 if any(target[0] == button and target[1] == "click" for target in dependency["targets"]))
+    event = next(dependency for dependency in page["dependencies"]  # the queued one: unqueued ones only set up the page
+                 if dependency.get("queue") is not False
+                 and any(target[0] == button and target[1] == "click" for target in dependency["targets"]))
     session = secrets.token_hex(8)
     joined = httpx.post(f"{url}/gradio_api/queue/join", headers=BROWSER, timeout=30, json={
         "data": data, "fn_index": event["id"], "session_hash": session, "trigger_id": button, "event_data": None})

@@ -15,10 +15,12 @@ TEXT = "Dr. Smith paid $3.50 for it. Kokoro is (very) good! It costs ninety-nine
 
 
 def test_streams_a_short_first_chunk_then_packed_sentences(v019):
+    """The first piece ends before a phrase ("for"), within `pacing`'s first-piece range; the rest
+    is one pass. Each piece goes through v0.19's own normaliser."""
     chunks = list(v019.stream(TEXT, "af_bella"))
     assert [chunk.graphemes for chunk in chunks] == [
-        "Doctor Smith paid 3 dollars and 50 cents for it.",
-        "Kokoro is «very» good! It costs ninety-nine pounds.",
+        "Doctor Smith paid 3 dollars and 50 cents",
+        "for it. Kokoro is «very» good! It costs ninety-nine pounds.",
     ]
     for chunk in chunks:
         assert len(chunk.audio) == sum(chunk.durations_frames) * SAMPLES_PER_FRAME
@@ -86,8 +88,9 @@ def test_switching_versions_builds_each_once_and_repeats_exactly(synthetic_setti
     first: dict[str, np.ndarray] = {}
     for _ in range(10):
         for version, voice in (("v0.19", "af_sarah"), ("v1.0", "af_sarah")):
+            model = manager.get_model(version)  # the first call loads and warms up, which draws random numbers
             torch.manual_seed(7)
-            audio = next(manager.get_model(version).stream("Switch and switch back.", voice)).audio
+            audio = next(model.stream("Switch and switch back.", voice)).audio
             assert np.array_equal(first.setdefault(version, audio), audio)
     assert sorted(loads) == ["v0.19", "v1.0"]
     assert not np.array_equal(first["v0.19"][:1000], first["v1.0"][:1000])

@@ -68,6 +68,8 @@ class TrackedText:
             elif tag == "insert":
                 before = sources[-1] if sources else self.source(start, min(start + 1, end))
                 sources.extend([before] * (new_end - new_start))
+            elif sources:  # a deleted character belongs to the one before it ("Dr." -> "Doctor")
+                sources[-1] = (sources[-1][0], self.source(start + old_start, start + old_end)[1])
         return sources
 
     def strip(self) -> "TrackedText":
