@@ -27,16 +27,20 @@ THEME = gr.themes.Default().set(
 CSS = """
 .kab-banner { background: #fff4e5; border: 1px solid #f0a030; border-radius: 8px; padding: 8px 12px; }
 .kab-error { color: #b00020; }
-.kab-chunks { max-height: 320px; overflow-y: auto; font-size: 0.92em; }
+.kab-chunks { font-size: 0.92em; }
+.kab-chunks .kab-scroll { max-height: 320px; overflow-y: auto; }
 .kab-chunks .ph, .kab-align .ph { font-family: ui-monospace, monospace; color: #555; }
-.kab-align { max-height: 420px; overflow-y: auto; }
+.kab-align .kab-scroll { max-height: 420px; overflow-y: auto; }
 .kab-align table { width: 100%; border-collapse: collapse; font-family: ui-monospace, monospace; }
 .kab-align td { padding: 2px 6px; border-bottom: 1px solid #eee; }
 .kab-align tr.diff td { background: #fff0f0; }
 .kab-card .kab-ready { display: none; color: #1a7f37; font-size: 0.85em; }
 /* a visible keyboard focus on every control (Gradio's buttons and tabs show none of their own) */
-.gradio-container :is(button, a, input, textarea, select, audio, [role="tab"], [role="slider"]):focus-visible {
+.gradio-container :is(button, a, input, textarea, select, audio, [role="tab"], [role="slider"],
+                      .kab-scroll):focus-visible {
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+/* the API snippets in one readable colour: gr.Code's light syntax colours (Nord) are 1.6-4.0:1 on white */
+.kab-code .cm-content span { color: var(--body-text-color); }
 /* phones: all four tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
 @media (max-width: 480px) {
   #tabs .tab-wrapper button { padding: 0 10px; }

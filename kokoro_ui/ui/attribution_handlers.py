@@ -59,7 +59,7 @@ def run_attribution(manager: ModelManager, mode: str, text: str, phonemes: str, 
             if event.chunk is not None:
                 chunks[event.label].append(event.chunk)
                 yield frame(**{f"cell{n}_audio": (SAMPLE_RATE_HZ, views.int16_audio(event.chunk.audio)),
-                               f"cell{n}_chunks": views.chunks_html(chunks[event.label]),
+                               f"cell{n}_chunks": views.chunks_html(chunks[event.label], f"{event.label} chunks"),
                                f"cell{n}_status": _status(event.label, len(chunks[event.label]), None)})
             else:
                 yield frame(**{f"cell{n}_status": _status(event.label, 0, event.result)})

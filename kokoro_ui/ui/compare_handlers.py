@@ -58,7 +58,7 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
             if event.chunk is not None:
                 chunks[event.version].append(event.chunk)
                 yield frame(**{audio_out: (SAMPLE_RATE_HZ, views.int16_audio(event.chunk.audio)),
-                               chunks_out: views.chunks_html(chunks[event.version]),
+                               chunks_out: views.chunks_html(chunks[event.version], f"{event.version} chunks"),
                                status_out: views.status_markdown(event.version, len(chunks[event.version]), None)})
             else:
                 results[event.version] = event.result
@@ -75,7 +75,8 @@ def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics],
     csv_path = history.write_csv(Path(tempfile.mkdtemp(prefix="kokoro_ab_")) / "kokoro_ab_runs.csv")
     phonemes = {version: " ".join(chunk.phonemes for chunk in side) for version, side in chunks.items()}
     return frame(left_audio=None, right_audio=None,  # None, not skip: ends both audio streams
-                 left_chunks=views.chunks_html(chunks[LEFT]), right_chunks=views.chunks_html(chunks[RIGHT]),
+                 left_chunks=views.chunks_html(chunks[LEFT], f"{LEFT} chunks"),
+                 right_chunks=views.chunks_html(chunks[RIGHT], f"{RIGHT} chunks"),
                  left_status=views.status_markdown(LEFT, len(chunks[LEFT]), results[LEFT]),
                  right_status=views.status_markdown(RIGHT, len(chunks[RIGHT]), results[RIGHT]),
                  alignment=views.alignment_html(LEFT, phonemes[LEFT], RIGHT, phonemes[RIGHT]),

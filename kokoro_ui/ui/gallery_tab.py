@@ -51,9 +51,11 @@ def render_gallery_tab(manager: ModelManager, compare, tabs: gr.Tabs, samples: O
     with gr.Accordion("My voice and how to use it", open=True):
         chosen = gr.Markdown("Press **Choose** on a card.", elem_id="gallery-chosen")
         with gr.Row():
-            curl = gr.Code(CODE_HINT, language="shell", label="From a terminal (curl)", elem_id="gallery-curl")
-            python = gr.Code(CODE_HINT, language="python", label="From Python (openai package)",
-                             elem_id="gallery-python")
+            # lines wrap: a box that scrolls sideways cannot be scrolled by keyboard (CodeMirror's is not focusable)
+            curl = gr.Code(CODE_HINT, language="shell", label="From a terminal (curl)", wrap_lines=True,
+                           elem_id="gallery-curl", elem_classes="kab-code")
+            python = gr.Code(CODE_HINT, language="python", label="From Python (openai package)", wrap_lines=True,
+                             elem_id="gallery-python", elem_classes="kab-code")
     with gr.Row():
         slots = {release: gr.Dropdown(voice_choices(manager, release), value="af_bella", allow_custom_value=True,
                                       label=label, elem_id=f"gallery-compare-{side}")

@@ -21,13 +21,19 @@ def int16_audio(audio: np.ndarray) -> np.ndarray:
     return (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
 
 
-def chunks_html(chunks: list[Chunk]) -> str:
+def chunks_html(chunks: list[Chunk], label: str) -> str:
+    """The chunks so far, in a scrolling box named `label` (e.g. "v0.19 chunks") for screen readers."""
     items = "".join(
         f"<li><span class='gr'>{html.escape(chunk.graphemes)}</span><br>"
         f"<span class='ph'>/{html.escape(chunk.phonemes)}/</span></li>"
         for chunk in chunks
     )
-    return f"<ol class='kab-chunks-list'>{items}</ol>" if chunks else ""
+    return scroll_region(label, f"<ol class='kab-chunks-list'>{items}</ol>") if chunks else ""
+
+
+def scroll_region(label: str, inner: str) -> str:
+    """A box that scrolls (CSS `.kab-scroll`): focusable, so keyboard users can scroll it too, and named."""
+    return f"<div class='kab-scroll' tabindex='0' role='region' aria-label='{html.escape(label)}'>{inner}</div>"
 
 
 def alignment_html(left_label: str, left_phonemes: str, right_label: str, right_phonemes: str) -> str:
@@ -40,9 +46,10 @@ def alignment_html(left_label: str, left_phonemes: str, right_label: str, right_
         f"<td>{html.escape(pair.right) or '—'}</td></tr>"
         for pair in pairs
     )
+    table = (f"<table><thead><tr><th>{html.escape(left_label)}</th><th>{html.escape(right_label)}</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table>")
     return (f"<p>{differing} of {len(pairs)} words sound different (highlighted).</p>"
-            f"<table><thead><tr><th>{html.escape(left_label)}</th><th>{html.escape(right_label)}</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+            + scroll_region("Words of both releases, side by side", table))
 
 
 def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> str:
