@@ -18,8 +18,8 @@ import numpy as np
 from kokoro_ui.audio_formats import encode
 from kokoro_ui.word_view import SpokenWord, WordRow
 
-NOTHING_TIMED = ("Neither release said any word of this text (its words vanished in normalisation), "
-                 "so there is nothing to compare word by word.")
+NOTHING_TIMED = ("Neither release said any word of this text (each panel says why), so there is "
+                 "nothing to compare word by word.")
 
 # Delegated, so one listener serves every row however often the table is redrawn.
 TABLE_JS = """
