@@ -44,7 +44,7 @@ def test_compare_streams_both_releases_side_by_side(app, page):
             page.inner_text('#run-table [data-testid="cell-1-0"]')} == {"v0.19", "v1.0"}
     assert "synthetic weights" in page.inner_text("#synthetic-banner")
     assert "noise" in page.inner_text("#synthetic-banner")
-    assert page.locator("#alignment tr").count() > 3
+    assert page.locator("#word-view tr").count() > 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 

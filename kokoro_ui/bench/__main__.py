@@ -4,8 +4,9 @@ Measures, in one run and on the same inputs: fair-mode first audio of both sides
 on the default configuration (`fair`); each release through the app's streaming path
 (fast first on and off) and through the release's own code path (the raw baseline), per
 backend; RSS with both releases loaded, per backend; and what the Gradio path adds to the
-first audio. Prints a table, writes CSV and a PNG plot, and summarises the ratios the targets
-are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
+first audio; and what word timing costs as a share of the forward passes (`word_cost`), per
+release on the paragraph (--quick: the sentence). Prints a table, writes CSV and a PNG plot, and
+summarises the ratios the targets are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
 """
 
 import argparse
@@ -19,6 +20,7 @@ from kokoro_ui.bench.fair import measure_fair_first_audio
 from kokoro_ui.bench.measure import Row, measure, rss_mb
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import FAIR_TEXTS, TEXTS
+from kokoro_ui.bench.word_cost import word_timing_share
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.backends import BACKENDS
 from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
@@ -35,6 +37,7 @@ def main() -> int:
     backends = args.backends.split(",")
     rows: list[Row] = _fair_rows(settings, 2 if args.quick else 2 * args.reps)
     weights: dict[str, str] = {}
+    word_shares: dict[str, float] = {}
     for backend in backends:
         manager = ModelManager(replace(settings, backend=backend))
         for version, build in BUILDS.items():
@@ -54,6 +57,8 @@ def main() -> int:
                 if speak_raw and not first_only:
                     paths["raw"] = lambda speak=speak_raw, text=text: speak(text)
                 rows.extend(measure(version, backend, name, paths, reps, first_only))
+            if backend == "torch":
+                word_shares[version] = word_timing_share(release, TEXTS["sentence" if args.quick else "paragraph"], VOICE)
             _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
             manager.unload(version)
     if not args.quick and "torch" in backends:
@@ -61,7 +66,7 @@ def main() -> int:
         from kokoro_ui.bench.gradio_path import measure_gradio_path  # Gradio's ~100 MB stays out of the RSS probe
         rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", 4 * args.reps))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
-    summary = summarise(rows, memory, settings.backend)
+    summary = {**summarise(rows, memory, settings.backend), "word_timing_share": word_shares}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out / "bench.csv")

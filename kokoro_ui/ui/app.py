@@ -29,11 +29,16 @@ CSS = """
 .kab-error { color: #b00020; }
 .kab-chunks { font-size: 0.92em; }
 .kab-chunks .kab-scroll { max-height: 320px; overflow-y: auto; }
-.kab-chunks .ph, .kab-align .ph { font-family: ui-monospace, monospace; color: #555; }
-.kab-align .kab-scroll { max-height: 420px; overflow-y: auto; }
-.kab-align table { width: 100%; border-collapse: collapse; font-family: ui-monospace, monospace; }
-.kab-align td { padding: 2px 6px; border-bottom: 1px solid #eee; }
-.kab-align tr.diff td { background: #fff0f0; }
+.kab-chunks .ph { font-family: ui-monospace, monospace; color: #555; }
+/* the word view (issue 16): one row per written word, a play control per row */
+.kab-words .kab-scroll { max-height: 480px; overflow-y: auto; }
+.kab-words table { width: 100%; border-collapse: collapse; }
+.kab-words td, .kab-words th { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
+.kab-words .ph { font-family: ui-monospace, monospace; color: #444; }
+.kab-words tr.diff td { background: #fff0f0; }
+.kab-words tr.kab-playing td { background: #e0ecff; }
+.kab-words button.kab-play { min-width: 2em; border: 1px solid #888; border-radius: 4px; background: #fff; }
+.kab-word-player audio { height: 32px; vertical-align: middle; margin: 0 8px; }
 .kab-card .kab-ready { display: none; color: #1a7f37; font-size: 0.85em; }
 /* a visible keyboard focus on every control (Gradio's buttons and tabs show none of their own) */
 .gradio-container :is(button, a, input, textarea, select, audio, [role="tab"], [role="slider"],

@@ -7,22 +7,24 @@ to new values, and anything it leaves out stays as it is on the page.
 import contextlib
 import tempfile
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import gradio as gr
 
+from kokoro_ui.captions import run_captions, srt, webvtt
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.compare import compare
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.loading import wait_for
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History, RunMetrics
-from kokoro_ui.ui import views
+from kokoro_ui.ui import views, word_table
 from kokoro_ui.validation import SpeechRequest, validate_lang, validate_speed, validate_text
+from kokoro_ui.word_view import RunWords
 
 LEFT, RIGHT = "v0.19", "v1.0"
 OUTPUTS = ("left_audio", "right_audio", "left_chunks", "right_chunks", "left_status", "right_status",
-           "alignment", "run_table", "history_table", "csv", "ttfa_plot", "rtf_plot", "banner")
+           "words", "run_table", "history_table", "csv", "ttfa_plot", "rtf_plot", "banner", "run_words", "captions")
 _SIDE_OUTPUTS = {LEFT: ("left_audio", "left_chunks", "left_status"), RIGHT: ("right_audio", "right_chunks", "right_status")}
 
 
@@ -50,7 +52,7 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
     chunks: dict[str, list[Chunk]] = {LEFT: [], RIGHT: []}
     results: dict[str, RunMetrics] = {}
     loaded = [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]
-    yield frame(banner=views.weights_banner(loaded), left_chunks="", right_chunks="", alignment="",
+    yield frame(banner=views.weights_banner(loaded), left_chunks="", right_chunks="", words="",
                 left_status=views.status_markdown(LEFT, 0, None), right_status=views.status_markdown(RIGHT, 0, None))
     with contextlib.closing(events):  # Stop, a closed tab or an error: both sides stop
         for event in events:
@@ -72,16 +74,41 @@ def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics],
     """Everything at once, so an API client's final result is complete."""
     history.add_run([results[LEFT], results[RIGHT]])
     table = views.history_frame(history.rows())
-    csv_path = history.write_csv(Path(tempfile.mkdtemp(prefix="kokoro_ab_")) / "kokoro_ab_runs.csv")
-    phonemes = {version: " ".join(chunk.phonemes for chunk in side) for version, side in chunks.items()}
+    folder = Path(tempfile.mkdtemp(prefix="kokoro_ab_"))
+    csv_path = history.write_csv(folder / "kokoro_ab_runs.csv")
+    run_words = RunWords.of(chunks[LEFT], chunks[RIGHT])
     return frame(left_audio=None, right_audio=None,  # None, not skip: ends both audio streams
                  left_chunks=views.chunks_html(chunks[LEFT], f"{LEFT} chunks"),
                  right_chunks=views.chunks_html(chunks[RIGHT], f"{RIGHT} chunks"),
                  left_status=views.status_markdown(LEFT, len(chunks[LEFT]), results[LEFT]),
                  right_status=views.status_markdown(RIGHT, len(chunks[RIGHT]), results[RIGHT]),
-                 alignment=views.alignment_html(LEFT, phonemes[LEFT], RIGHT, phonemes[RIGHT]),
+                 words=word_table.word_table_html(run_words.rows, LEFT, RIGHT), run_words=run_words,
+                 captions=_caption_files(chunks, folder),
                  run_table=views.runs_frame([results[LEFT], results[RIGHT]]), history_table=table,
                  csv=str(csv_path), ttfa_plot=table, rtf_plot=table, banner=banner)
+
+
+def _caption_files(chunks: dict[str, list[Chunk]], folder: Path) -> Optional[list[str]]:
+    """Each release's word timings as WebVTT and SRT, for the sides that said any word."""
+    paths = []
+    for version, side in chunks.items():
+        captions = run_captions(side)
+        if not captions:
+            continue
+        for suffix, render in ((".vtt", webvtt), (".srt", srt)):
+            path = folder / f"kokoro_{version}_words{suffix}"
+            path.write_text(render(captions), encoding="utf-8")
+            paths.append(str(path))
+    return paths or None
+
+
+def play_word(run_words: Optional[RunWords], event: gr.EventData) -> Any:
+    """The player's HTML for the row whose play control was pressed: that word from both sides' audio
+    (or `gr.skip()`: no run yet, or a row the run does not have)."""
+    row = getattr(event, "row", None)
+    if run_words is None or not isinstance(row, int) or not 0 <= row < len(run_words.rows):
+        return gr.skip()
+    return word_table.player_html(row, run_words.rows[row], run_words.clips(row), LEFT, RIGHT)
 
 
 def pair_voice(voice: str, current: str, *, manager: ModelManager, from_version: str, to_version: str) -> str:

@@ -9,7 +9,7 @@ from kokoro_ui.languages import voice_availability
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
-from kokoro_ui.ui import landing
+from kokoro_ui.ui import landing, word_table
 from kokoro_ui.ui.attribution_panel import render_attribution_panel
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
@@ -40,6 +40,7 @@ def voice_choices(manager: ModelManager, version: str) -> list[tuple[str, str]]:
 def render_compare_tab(manager: ModelManager) -> CompareTab:
     max_chars = manager.settings.max_chars
     history = gr.State(History())  # copied for each session (a callable would be a named API endpoint)
+    run_words = gr.State()  # the last run's word rows and audio, for the word view's play controls
     banner = gr.Markdown(visible=False, elem_id="synthetic-banner", elem_classes="kab-banner")  # only with a warning
     text = gr.Textbox(PARAGRAPH, label="Text", lines=5, max_lines=12, elem_id="text")
     counter = gr.Markdown(handlers.character_count(PARAGRAPH, max_chars), elem_id="char-count")
@@ -63,8 +64,11 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
         right = _panel(RIGHT, "right")
     results_hint = gr.Markdown(RESULTS_HINT, elem_id="results-hint")
     with gr.Column(visible=False, elem_id="run-results") as results:  # shown once a run has numbers
-        gr.Markdown("### Where the two releases pronounce words differently")
-        alignment = gr.HTML(elem_id="alignment", elem_classes="kab-align")
+        gr.Markdown("### Word by word: where the two releases pronounce words differently")
+        words = gr.HTML(elem_id="word-view", elem_classes="kab-words", js_on_load=word_table.TABLE_JS)
+        word_player = gr.HTML(elem_id="word-player", elem_classes="kab-word-player", js_on_load=word_table.PLAYER_JS)
+        captions = gr.File(label="Word timings (WebVTT and SRT, one pair per release)", file_count="multiple",
+                           elem_id="captions")
         gr.Markdown("### This run")
         run_table = gr.Dataframe(elem_id="run-table", interactive=False, wrap=True)
         with gr.Accordion("All runs in this session", open=False):
@@ -78,9 +82,9 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
     timer = gr.Timer(landing.REFRESH_S, active=False)  # ticks only while a release loads
 
     outputs = {"left_audio": left[0], "right_audio": right[0], "left_chunks": left[1], "right_chunks": right[1],
-               "left_status": left[2], "right_status": right[2], "alignment": alignment, "run_table": run_table,
+               "left_status": left[2], "right_status": right[2], "words": words, "run_table": run_table,
                "history_table": history_table, "csv": csv, "ttfa_plot": ttfa_plot, "rtf_plot": rtf_plot,
-               "banner": banner}
+               "banner": banner, "run_words": run_words, "captions": captions}
     landing_outputs = [left[3], right[3], banner, timer]
     show_landing = partial(_landing_updates, manager)
     gr.on(None, show_landing, None, landing_outputs, api_visibility="private", show_progress="hidden")  # page load
@@ -95,6 +99,8 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
     run.then(after_run, history, between_runs, api_visibility="private", show_progress="hidden")
     stop_button.click(after_run, history, between_runs, cancels=[run], api_visibility="private",
                       show_progress="hidden")
+    words.click(handlers.play_word, run_words, word_player, queue=False, api_visibility="private",
+                show_progress="hidden")
     text.change(partial(_count, max_chars), text, counter, queue=False, show_progress="hidden",
                 api_visibility="private")
     left_voice.input(partial(handlers.pair_voice, manager=manager, from_version=LEFT, to_version=RIGHT),

@@ -10,7 +10,6 @@ from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.engine.release import ModelInfo
 from kokoro_ui.manager import ModelStatus
 from kokoro_ui.metrics import COLUMNS, RunMetrics
-from kokoro_ui.phoneme_diff import align_words
 
 RUN_COLUMNS = ["version", "voice", "mode", "backend", "weights", "loaded_first", "characters", "tokens",
                "chunks", "ttfa_s", "total_s", "audio_s", "rtf", "error"]
@@ -34,22 +33,6 @@ def chunks_html(chunks: list[Chunk], label: str) -> str:
 def scroll_region(label: str, inner: str) -> str:
     """A box that scrolls (CSS `.kab-scroll`): focusable, so keyboard users can scroll it too, and named."""
     return f"<div class='kab-scroll' tabindex='0' role='region' aria-label='{html.escape(label)}'>{inner}</div>"
-
-
-def alignment_html(left_label: str, left_phonemes: str, right_label: str, right_phonemes: str) -> str:
-    pairs = align_words(left_phonemes, right_phonemes)
-    if not pairs:
-        return ""
-    differing = sum(not pair.same for pair in pairs)
-    rows = "".join(
-        f"<tr class='{'same' if pair.same else 'diff'}'><td>{html.escape(pair.left) or '—'}</td>"
-        f"<td>{html.escape(pair.right) or '—'}</td></tr>"
-        for pair in pairs
-    )
-    table = (f"<table><thead><tr><th>{html.escape(left_label)}</th><th>{html.escape(right_label)}</th></tr></thead>"
-             f"<tbody>{rows}</tbody></table>")
-    return (f"<p>{differing} of {len(pairs)} words sound different (highlighted).</p>"
-            + scroll_region("Words of both releases, side by side", table))
 
 
 def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> str:
