@@ -42,3 +42,11 @@ def sync_playwright():
     from playwright.sync_api import sync_playwright as playwright_api
 
     return playwright_api()
+
+
+def open_app(browser, url: str, errors: list[str], width: int = 1400, height: int = 1000):
+    """A new page on the app at `url`; its uncaught script errors go to `errors`, for the test to check."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    return page

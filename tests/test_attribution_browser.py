@@ -2,7 +2,7 @@
 
 import pytest
 
-from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
+from browser import ARTIFACTS, launch_chromium, open_app, running_app, sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +15,7 @@ def test_swap_mode_streams_four_labelled_players_that_all_play(app):
     errors = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(app[0])
+        page = open_app(browser, app[0], errors, height=1200)
         page.wait_for_selector("#what-to-compare")
         page.fill("#text textarea", "The cat sat on the mat. It was happy there.")
         page.get_by_label("Swap front ends (2×2)").check()

@@ -4,7 +4,7 @@ draws in under a second."""
 
 import pytest
 
-from browser import launch_chromium, sync_playwright
+from browser import launch_chromium, open_app, sync_playwright
 from kokoro_ui.engine.words import written_words
 from kokoro_ui.ui import word_table
 from kokoro_ui.word_view import CONTEXT_S, SpokenWord, WordRow
@@ -23,9 +23,7 @@ def page(server_url):
     errors = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(server_url)
+        page = open_app(browser, server_url, errors)
         page.wait_for_selector("#compare")
         page.fill("#text textarea", TEXT)
         page.click("#compare")
