@@ -5,6 +5,7 @@ import soundfile
 from gradio_client import Client
 
 from kokoro_ui.server import running_server
+from kokoro_ui.ui.compare_handlers import OUTPUTS
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +47,14 @@ def test_voices_lists_a_release_s_voices(client):
 
 def test_compare_returns_both_sides(client):
     result = client.predict("Hi there. Bye now.", "af_bella", "af_bella", 1.0, "", "fair", api_name="/compare")
-    left_audio, right_audio, left_chunks, right_chunks, *_, run_table, _, csv, _, _, banner = result
-    assert left_audio.endswith("playlist.m3u8") and right_audio.endswith("playlist.m3u8")
-    assert "<li>" in left_chunks and "<li>" in right_chunks
-    assert [row[0] for row in run_table["data"]] == ["v0.19", "v1.0"]
-    assert open(csv).read().startswith("run,version,")
-    assert "noise" in banner
+    names = [name for name in OUTPUTS if name != "run_words"]  # a gr.State is no API output
+    assert len(result) == len(names)
+    out = dict(zip(names, result))
+    assert out["left_audio"].endswith("playlist.m3u8") and out["right_audio"].endswith("playlist.m3u8")
+    assert "<li>" in out["left_chunks"] and "<li>" in out["right_chunks"]
+    assert [row[0] for row in out["run_table"]["data"]] == ["v0.19", "v1.0"]
+    assert open(out["csv"]).read().startswith("run,version,")
+    assert "noise" in out["banner"] and "kab-play" in out["words"]
 
 
 def test_bad_input_is_a_clear_error(client):
