@@ -253,6 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     listening.add_argument("--voices", default="af_bella,am_adam", help="v0.19 voice ids of the pairs")
     listening.add_argument("--playback-rate", type=float, default=4.0,
                            help="how fast the pages play clips (the server sees the same events, sooner)")
+    listening.add_argument("--browser-nice", type=int, default=19,
+                           help="CPU niceness of the browsers: listeners stand for other people's machines, so they "
+                                "yield the cores to the server (0: browsers and server share the cores equally)")
     return parser
 
 

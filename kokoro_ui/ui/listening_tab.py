@@ -17,6 +17,7 @@ from kokoro_ui.abtest.design import ABX
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.ui.wav_player import WavPlayer
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
         note = gr.Markdown(elem_id="listen-note", elem_classes="kab-banner")
         sentence = gr.Markdown(elem_id="listen-sentence")
         with gr.Row():
-            players = [gr.Audio(label=label, type="filepath", interactive=False, editable=False, buttons=[],
+            players = [WavPlayer(label=label, type="filepath", interactive=False, editable=False, buttons=[],
                                 waveform_options=gr.WaveformOptions(show_recording_waveform=False),
                                 elem_id=f"listen-{label.lower()}") for label in words.clips]
         status = gr.Markdown(words.locked, elem_id="listen-status")
