@@ -83,7 +83,10 @@ def running_server(manager: ModelManager, start_timeout_s: float = 60,
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
     host, port = sock.getsockname()
     app = create_app(manager)
-    server = uvicorn.Server(uvicorn.Config(middleware(app) if middleware else app, log_level="warning"))
+    # clients that keep a connection open (gradio_client's event streams) would hold a graceful
+    # shutdown for as long as they live; a second is enough for every answer already under way
+    server = uvicorn.Server(uvicorn.Config(middleware(app) if middleware else app, log_level="warning",
+                                           timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s
