@@ -4,7 +4,9 @@ Routes are added to our own FastAPI app before Gradio is mounted; routes added a
 mount would be shadowed by Gradio's catch-all.
 """
 
+import asyncio
 import contextlib
+import logging
 import os
 import socket
 import threading
@@ -97,6 +99,21 @@ def running_server(manager: ModelManager, start_timeout_s: float = 60,
     try:
         yield f"http://{host}:{port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(_streams_cut_at_shutdown)
+        try:
+            server.should_exit = True
+            thread.join(timeout=30)
+        finally:
+            uvicorn_log.removeFilter(_streams_cut_at_shutdown)
         sock.close()
+
+
+def _streams_cut_at_shutdown(record: logging.LogRecord) -> bool:
+    """False for uvicorn's report of the event streams it cancelled when its graceful second ran out.
+
+    Those are clients still listening (gradio_client keeps a stream open while it lives), not faults.
+    """
+    if "timeout graceful shutdown exceeded" in record.getMessage():
+        return False
+    return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
