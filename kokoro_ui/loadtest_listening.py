@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     (folder / "sentences.txt").write_text("".join(f"{s.id}\t{s.text}\n" for s in sentences), encoding="utf-8")
     env = {"KOKORO_UI_LISTENING_SENTENCES": str(folder / "sentences.txt"), "KOKORO_UI_LISTENING_VOICES": args.voices,
            "KOKORO_UI_LISTENING_TRIALS": str(args.trials), "KOKORO_UI_PRELOAD": "v1.0,v0.19",
-           "KOKORO_UI_VOTES_DB": os.environ.get("KOKORO_UI_VOTES_DB") or str(folder / "votes.sqlite3")}
+           "KOKORO_UI_VOTES_DB": os.environ.get("KOKORO_UI_VOTES_DB") or str(folder / "votes.sqlite3"),
+           # the gallery's background samples are forward passes of their own; this run counts the trials'
+           "KOKORO_UI_PRERENDER_SAMPLES": "false"}
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "kokoro_ui.abtest", "render"], env={**os.environ, **env}, check=True,
                    cwd=Path(__file__).resolve().parents[1])
