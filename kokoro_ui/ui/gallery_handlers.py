@@ -42,12 +42,13 @@ def play_sample(manager: ModelManager, samples: SampleCache, release: str, voice
 
 
 def ready_style(manager: ModelManager, samples: SampleCache, cards: list[Card]) -> tuple[str, dict]:
-    """CSS that shows '✓ ready' on the cards whose sample is on disk; the timer stops once all are."""
+    """CSS that shows '✓ ready' on the cards whose sample is on disk; the timer stops once all are, or at
+    once when nothing renders them in the background (then they become ready only when played)."""
     playable = [card for card in cards if card.availability.available]
     ready = [card for card in playable
              if samples.ready(card.release, card.voice.id, sample_sentence(card.voice.language))]
     rules = "".join(f"#card-{card.key} .kab-ready{{display:inline}}" for card in ready)
-    return f"<style>{rules}</style>", gr.Timer(active=len(ready) < len(playable))
+    return f"<style>{rules}</style>", gr.Timer(active=manager.settings.prerender_samples and len(ready) < len(playable))
 
 
 def choose_voice(release: str, voice: str, text: str, request: Optional[gr.Request] = None) -> tuple:
