@@ -103,13 +103,19 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
     screen = [session_id, trial_number, trial_box, progress, sentence, note, *players, status, *buttons,
               comment, message, reveal_box, tally, reveal, start]
     show = partial(_updates, words=words)
-    # clips come from the bank or are made on demand; a few sessions may wait for them at once
+    # clips come from the bank or are made on demand; a few sessions may wait for them at once. No progress
+    # trackers: Gradio left the tracker of an output whose value did not change (the empty message line) at
+    # 'processing' after the event ended, its timer redrawing the page on every frame (10 pages in a trial:
+    # Chromium 1.16 -> 0.77 cores with them hidden)
+    # progress shows on the trial's heading only: shown on every output, an output whose value did not
+    # change (the empty message line) kept Gradio's tracker at 'processing' after the event ended, its
+    # timer redrawing the page every frame (~5 % of a core per open page in Chromium)
     start.click(lambda: show(start_session(test)), None, screen, api_visibility="private",
-                concurrency_limit=4, concurrency_id="listening")
+                concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
     for (choice, _, _), button in zip(words.votes, buttons):
         button.click(lambda sid, number, text, choice=choice: show(cast_vote(test, sid, number, choice, text)),
                      [session_id, trial_number, comment], screen, api_visibility="private",
-                     concurrency_limit=4, concurrency_id="listening")
+                     concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
     for clip, player in zip(words.clips, players):
         for event, listener in (("play", player.play), ("pause", player.pause)):  # recorded; they open nothing
             listener(partial(_record, test, clip=clip, event=event), [session_id, trial_number], None,
