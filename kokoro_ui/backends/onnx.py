@@ -38,9 +38,9 @@ import torch
 from kokoro import KModel
 
 from kokoro_ui.backends import exact_stft, onnx_export, onnx_fidelity, onnx_int8
+from kokoro_ui.backends.artifacts import artifact_root, remove_stale, style_packs
 from kokoro_ui.weights.checkpoint import weights_digest
 from kokoro_ui.weights.spec import ReleaseSpec
-from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import WeightsError
 
@@ -99,7 +99,7 @@ def onnx_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, quanti
 
 def export_folder(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, cache_dir: Optional[Path] = None) -> Path:
     """Where this model's export lives (whether or not it exists yet)."""
-    return _cache_root(spec, source, cache_dir) / f"onnx-{export_key(kmodel)[:24]}"
+    return artifact_root(spec, source, CACHE_DIR, cache_dir) / f"onnx-{export_key(kmodel)[:24]}"
 
 
 def export_key(kmodel: KModel) -> str:
@@ -111,16 +111,6 @@ def export_key(kmodel: KModel) -> str:
         digest.update(Path(module.__file__).read_bytes())
     digest.update(weights_digest(kmodel).encode())
     return digest.hexdigest()
-
-
-def _cache_root(spec: ReleaseSpec, source: WeightSource, cache_dir: Optional[Path]) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir) / spec.folder
-    if source.kind != "hub":  # the HF cache is the hub client's; nothing of ours goes in it
-        beside = source.file(spec.checkpoint_file).parent
-        if os.access(beside, os.W_OK):
-            return beside
-    return CACHE_DIR / spec.folder
 
 
 def _ensure_fp32(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Path) -> dict:
@@ -148,15 +138,8 @@ def _ensure_fp32(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _remove_stale_exports(folder)
+    remove_stale(folder, "onnx-")
     return report
-
-
-def _remove_stale_exports(current: Path) -> None:
-    """Exports of older weights, code or versions beside `current`: nothing will load them again."""
-    for folder in current.parent.glob("onnx-*"):
-        if folder != current and ".partial-" not in folder.name:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _ensure_int8(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Path) -> dict:
@@ -167,7 +150,7 @@ def _ensure_int8(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder
     log.info("Kokoro %s: quantising the ONNX decoder to int8 (first use)", spec.version)
     partial = folder / f"{decoder_file}.partial-{uuid.uuid4().hex[:8]}"
     try:
-        onnx_int8.quantise_decoder(kmodel, _style_packs(spec, source, CALIBRATION_VOICES),
+        onnx_int8.quantise_decoder(kmodel, style_packs(spec, source, CALIBRATION_VOICES),
                                    folder / _FILES[False][1], partial)
         os.replace(partial, folder / decoder_file)
     finally:
@@ -180,16 +163,8 @@ def _measure(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, folder: Pa
              quantized: bool) -> onnx_fidelity.Fidelity:
     """The check, styled by the release's first voice (a real voice for real weights)."""
     predictor_file, decoder_file, _ = _FILES[quantized]
-    (pack,) = _style_packs(spec, source, 1)
+    (pack,) = style_packs(spec, source, 1)
     return onnx_fidelity.measure(kmodel, pack, _session(folder / predictor_file), _session(folder / decoder_file))
-
-
-def _style_packs(spec: ReleaseSpec, source: WeightSource, count: int) -> list[torch.Tensor]:
-    """Style packs, (rows, 256), of `count` of the release's voices spread over its manifest, first voice first."""
-    voices = list(load_manifest(spec.folder))
-    chosen = voices[::max(1, len(voices) // count)][:count]
-    packs = [torch.load(source.file(voice.file), map_location="cpu", weights_only=True).float() for voice in chosen]
-    return [pack.reshape(pack.shape[0], -1) for pack in packs]
 
 
 def _write_report(path: Path, spec: ReleaseSpec, backend: str, fidelity: onnx_fidelity.Fidelity, made_s: float) -> dict:

@@ -1,0 +1,43 @@
+"""Where a backend keeps what it builds from a release's weights, and the voices it checks them with.
+
+Beside the release's weights when that folder is writable (never inside the Hugging Face
+cache, which is the hub client's), else under the backend's own cache folder. Each build is a
+folder named by a digest of what it depends on; a new one removes the stale ones beside it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+from kokoro_ui.weights.sources import WeightSource
+from kokoro_ui.weights.spec import ReleaseSpec
+from kokoro_ui.weights.voices import load_manifest
+
+
+def artifact_root(spec: ReleaseSpec, source: WeightSource, fallback: Path, cache_dir: Optional[Path] = None) -> Path:
+    """The folder a release's builds go in; `cache_dir` replaces both defaults (tests use it)."""
+    if cache_dir is not None:
+        return Path(cache_dir) / spec.folder
+    if source.kind != "hub":
+        beside = source.file(spec.checkpoint_file).parent
+        if os.access(beside, os.W_OK):
+            return beside
+    return fallback / spec.folder
+
+
+def remove_stale(current: Path, prefix: str) -> None:
+    """Builds named `prefix`… beside `current` other than it: older weights, code or versions."""
+    for folder in current.parent.glob(f"{prefix}*"):
+        if folder != current and ".partial-" not in folder.name:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def style_packs(spec: ReleaseSpec, source: WeightSource, count: int) -> list[torch.Tensor]:
+    """Style packs, (rows, 256), of `count` of the release's voices spread over its manifest, first voice first."""
+    voices = list(load_manifest(spec.folder))
+    chosen = voices[::max(1, len(voices) // count)][:count]
+    packs = [torch.load(source.file(voice.file), map_location="cpu", weights_only=True).float() for voice in chosen]
+    return [pack.reshape(pack.shape[0], -1) for pack in packs]
