@@ -5,6 +5,7 @@ progress and errors go to stderr.
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
@@ -25,10 +26,17 @@ from kokoro_ui.validation import (PHONEME_NOTATIONS, PhonemesRequest, SpeechRequ
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:  # a bad KOKORO_UI_* variable is refused like a bad argument
-        return args.run(ModelManager(Settings.from_env(weights=getattr(args, "weights", None))), args)
+        return args.run(ModelManager(Settings.from_env(weights=getattr(args, "weights", None),
+                                                       backend=_one_shot_backend())), args)
     except KokoroUIError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _one_shot_backend() -> Optional[str]:
+    """Eager PyTorch unless KOKORO_UI_BACKEND names one: a command that ends after one text would
+    start the default's minutes-long decoder build only to kill it at exit."""
+    return None if os.environ.get("KOKORO_UI_BACKEND") else "torch"
 
 
 def _synth(manager: ModelManager, args: argparse.Namespace) -> int:

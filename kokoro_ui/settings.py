@@ -16,7 +16,7 @@ class Settings:
     weights_dir: Path = REPO_ROOT / "weights"  # the folder `auto` tries first
     cache_dir: Path = Path.home() / ".cache" / "kokoro_ui"
     synthetic_seed: int = 0
-    backend: str = "torch"  # torch | onnx | onnx-int8, for both releases
+    backend: str = "compiled"  # compiled | torch | onnx | onnx-int8, for both releases
     fast_first: bool = True  # a short first chunk, then growing chunks (lower time to first audio)
     max_chars: int = 5_000
     queue_limit: int = 6  # requests per release in progress or waiting; more get "busy, retry"

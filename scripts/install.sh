@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-apt_packages="ffmpeg"
+apt_packages="ffmpeg g++"  # g++: the default backend compiles its decoder (AOTInductor)
 [ $with_tests = 1 ] && apt_packages="$apt_packages chromium postgresql"  # the tests start their own PostgreSQL server
 if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 if command -v apt-get >/dev/null; then

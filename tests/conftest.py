@@ -15,6 +15,9 @@ from kokoro_ui.server import running_server
 from kokoro_ui.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
+# The reference backend, here and in every app the tests start: the default (`compiled`) would compile
+# each release's decoder in the background, minutes of the cores; its own tests ask for it.
+os.environ.setdefault("KOKORO_UI_BACKEND", "torch")
 
 THREE_PARAGRAPHS = (
     "The quick brown fox jumps over the lazy dog.\n\n"

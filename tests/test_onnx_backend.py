@@ -182,7 +182,7 @@ def test_both_releases_stream_on_onnx(onnx_manager, version):
 
 
 def test_an_unknown_backend_is_a_clear_error(synthetic_settings):
-    with pytest.raises(KokoroUIError, match=r"Unknown backend 'tensorrt'; choose one of: torch, onnx, onnx-int8"):
+    with pytest.raises(KokoroUIError, match=r"Unknown backend 'tensorrt'; choose one of: torch, compiled, onnx, onnx-int8"):
         check_backend("tensorrt")
     with pytest.raises(KokoroUIError, match="Unknown backend"):
         ModelManager(replace(synthetic_settings, backend="onnx-fp16")).get_model("v1.0")

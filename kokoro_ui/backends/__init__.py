@@ -1,9 +1,9 @@
-"""How a forward pass is executed: PyTorch (the reference) or an ONNX Runtime export of it.
+"""How a forward pass is executed: PyTorch (the reference), PyTorch with a compiled decoder, or ONNX Runtime.
 
 A backend takes the padded token ids, a style row and the speed, and returns the audio and
 the per-token durations, exactly like `KModel.forward_with_tokens`. One setting chooses it
-for both releases (`KOKORO_UI_BACKEND`). ONNX Runtime is imported only when asked for, so
-the torch backend pays nothing for it.
+for both releases (`KOKORO_UI_BACKEND`). ONNX Runtime and the compiler are imported only when
+asked for, so the torch backend pays nothing for them.
 """
 
 from typing import Protocol
@@ -16,7 +16,7 @@ from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import KokoroUIError
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "compiled", "onnx", "onnx-int8")
 
 
 class Backend(Protocol):
@@ -46,9 +46,13 @@ def check_backend(name: str) -> str:
 
 
 def make_backend(name: str, kmodel: KModel, spec: ReleaseSpec, source: WeightSource) -> Backend:
-    """The named backend for a loaded (and adapted) `kmodel`; an ONNX one is exported on first use."""
+    """The named backend for a loaded (and adapted) `kmodel`; an ONNX export or a compiled decoder is made on first use."""
     if check_backend(name) == "torch":
         return TorchBackend(kmodel)
+    if name == "compiled":
+        from kokoro_ui.backends.compiled import compiled_backend
+
+        return compiled_backend(kmodel, spec, source)
     from kokoro_ui.backends.onnx import onnx_backend
 
     return onnx_backend(kmodel, spec, source, quantized=name == "onnx-int8")

@@ -44,9 +44,10 @@ def main() -> int:
             if version not in args.releases.split(","):
                 continue
             release = manager.get_model(version)
+            _wait_for_compiled_decoder(release)
             weights[version] = release.info.weights
             list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
-            speak_raw = build.reference(release, VOICE) if backend == "torch" else None
+            speak_raw = build.reference(release, VOICE) if release.kmodel is not None else None  # PyTorch backends
             for name, text in TEXTS.items():
                 if name not in args.texts.split(",") or _skipped_when_quick(args.quick, version, name):
                     continue
@@ -82,12 +83,23 @@ def _fair_rows(settings: Settings, rounds: int) -> list[Row]:
     """Both releases on the default configuration, loaded and warm, in fair-mode Compares."""
     manager = ModelManager(settings)
     for version in manager.versions():
+        _wait_for_compiled_decoder(manager.get_model(version))
         list(manager.get_model(version).stream("Warm up.", VOICE))
     rows = measure_fair_first_audio(manager, FAIR_TEXTS, VOICE, rounds)
     for version in manager.versions():
         manager.unload(version)
     _log(f"fair mode on {settings.backend}: done")
     return rows
+
+
+def _wait_for_compiled_decoder(release) -> None:
+    """The `compiled` backend is timed once its decoder is in use (it serves eager until then)."""
+    from kokoro_ui.backends.compiled import CompiledBackend
+
+    if isinstance(release.backend, CompiledBackend) and not release.backend.ready.is_set():
+        _log(f"{release.info.version}: waiting for the compiled decoder ({release.info.backend_note})")
+        release.backend.ready.wait()
+        _log(f"{release.info.version}: {release.info.backend_note}")
 
 
 def _skipped_when_quick(quick: bool, version: str, text: str) -> bool:

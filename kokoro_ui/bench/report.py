@@ -49,8 +49,10 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend:
         "gradio_client_ttfa_overhead_s": gradio_adds(GRADIO_CLIENT_PATH),
         "gradio_player_start_s": seconds(get("any", "torch", "short", PLAYER_START_PATH, "ttfa_median_s")),
         "fair_first_audio_s": _fair_first_audio(rows),
+        # raw timed in the default backend's own turns where it ran there (a PyTorch backend), else torch's
         "default_paragraph_rtf_ratio": ratio(get("v1.0", default_backend, "paragraph", "app, fast first", "rtf"),
-                                             get("v1.0", "torch", "paragraph", "raw", "rtf")),
+                                             get("v1.0", default_backend, "paragraph", "raw", "rtf")
+                                             or get("v1.0", "torch", "paragraph", "raw", "rtf")),
         "both_loaded_rss_mb": {backend: round(mb) for backend, mb in loaded_rss_mb.items()},
     }
 

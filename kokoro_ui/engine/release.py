@@ -94,9 +94,9 @@ class Release:
         self.frontend = frontend
         self.voices = voices
         self.source = source
-        self.info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
-                              sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note,
-                              weights_id)
+        self._info = ModelInfo(spec.version, source.description, source.kind, source.real_speech, load_s,
+                               sum(p.numel() for p in kmodel.parameters()), self.backend.name, self.backend.note,
+                               weights_id)
         self.forward_passes = 0  # visitors' and background work's passes; a warm-up is not one of them
         self.warm_up_passes = 0
         self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
@@ -104,6 +104,11 @@ class Release:
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
         self.forward_gate = ForwardGate()  # visitors' passes first; background passes wait (`engine.gate`)
+
+    @property
+    def info(self) -> ModelInfo:
+        """What the release is; the backend's note is read live (a compiled decoder arrives later)."""
+        return replace(self._info, backend_note=self.backend.note)
 
     def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
                fast_first: Optional[bool] = None) -> Iterator[Chunk]:
