@@ -4,6 +4,7 @@ One real build of v1.0's (synthetic) decoder is shared by the module: export, AO
 the C++ compiler take one to three minutes on two cores.
 """
 
+import shutil
 import threading
 import time
 
@@ -120,3 +121,13 @@ def test_the_library_refuses_a_pass_outside_its_range(v1, built):
     body = aoti_decoder.SharedLibraryBody(backend.folder / "decoder.so")
     with pytest.raises(ValueError, match="outside the compiled range"):
         body(torch.zeros(1, 512, aoti_decoder.MAX_FRAMES + 1), *[torch.zeros(1)] * 4)
+
+
+def test_a_cached_build_that_does_not_load_leaves_eager_serving(v1, built, tmp_path):
+    backend, _ = built
+    copy = tmp_path / v1.spec.folder / backend.folder.name
+    shutil.copytree(backend.folder, copy)
+    (copy / "decoder.so").write_bytes(b"not a shared library")
+    again = compiled_backend(v1.kmodel, v1.spec, v1.source, cache_dir=tmp_path)
+    assert again.ready.is_set()
+    assert "loading the compiled decoder failed" in again.note and "eager PyTorch" in again.note

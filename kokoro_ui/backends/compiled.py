@@ -71,7 +71,10 @@ class CompiledBackend(TorchBackend):
     def start(self, style: torch.Tensor) -> None:
         """Use the cached build, or make one in a child process (`style`: the check's voice row)."""
         if (self.folder / "report.json").is_file():
-            self._use(self.folder)
+            try:
+                self._use(self.folder)
+            except Exception as error:  # a cached build that no longer loads: eager, and say so
+                self._fail("loading the compiled decoder", error)
             return
         threading.Thread(target=self._build, args=(style,), name="compile-decoder", daemon=True).start()
 
@@ -96,11 +99,14 @@ class CompiledBackend(TorchBackend):
             remove_stale(self.folder, _PREFIX)
             self._use(self.folder)
         except Exception as error:  # any failure leaves eager PyTorch serving
-            self.note = f"compiling the decoder failed ({type(error).__name__}: {str(error)[:200]}): eager PyTorch"
-            log.warning("compiled backend: %s", self.note)
-            self.ready.set()
+            self._fail("compiling the decoder", error)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _fail(self, doing: str, error: Exception) -> None:
+        self.note = f"{doing} failed ({type(error).__name__}: {str(error)[:200]}): eager PyTorch"
+        log.warning("compiled backend: %s", self.note)
+        self.ready.set()
 
     def _use(self, folder: Path) -> None:
         report = json.loads((folder / "report.json").read_text())
