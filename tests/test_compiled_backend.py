@@ -4,6 +4,7 @@ One real build of v1.0's (synthetic) decoder is shared by the module: export, AO
 the C++ compiler take one to three minutes on two cores.
 """
 
+import os
 import shutil
 import threading
 import time
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 from kokoro_ui.backends import TorchBackend, aoti_decoder
+from kokoro_ui.backends.artifacts import DEAD_PARTIAL_S, remove_stale
 from kokoro_ui.backends.compiled import MIN_LOG_MEL_CORRELATION, compiled_backend
 from kokoro_ui.backends.onnx_export import PredictorHalf
 from kokoro_ui.backends.onnx_fidelity import log_mel_correlation
@@ -131,3 +133,14 @@ def test_a_cached_build_that_does_not_load_leaves_eager_serving(v1, built, tmp_p
     again = compiled_backend(v1.kmodel, v1.spec, v1.source, cache_dir=tmp_path)
     assert again.ready.is_set()
     assert "loading the compiled decoder failed" in again.note and "eager PyTorch" in again.note
+
+
+def test_stale_builds_and_dead_half_made_ones_are_removed_beside_a_new_build(tmp_path):
+    current, older, live, dead = (tmp_path / name for name in
+                                  ("aoti-new", "aoti-old", "aoti-new.partial-1", "aoti-old.partial-2"))
+    for folder in (current, older, live, dead):
+        folder.mkdir()
+    long_ago = time.time() - DEAD_PARTIAL_S - 60
+    os.utime(dead, (long_ago, long_ago))
+    remove_stale(current, "aoti-")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["aoti-new", "aoti-new.partial-1"]

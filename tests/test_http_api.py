@@ -176,4 +176,5 @@ def test_health_names_each_release_its_weights_and_whether_it_is_loaded(api, ref
     assert health["status"] == "ok" and health["weights_setting"] == "synthetic"
     for release in health["versions"]:
         assert release["loaded"] and release["weights_kind"] == "synthetic" and release["real_speech"] is False
+        assert release["backend"] == "torch" and release["backend_note"] is None  # the reference differs from nothing
     assert {release["version"] for release in health["versions"]} == set(VERSIONS)

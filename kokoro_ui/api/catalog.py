@@ -58,7 +58,9 @@ def add_catalog_routes(router: APIRouter, manager: ModelManager) -> None:
                                   weights=status.info.weights if status.info else None,
                                   weights_kind=status.info.weights_kind if status.info else None,
                                   real_speech=status.info.real_speech if status.info else None,
-                                  backend=status.info.backend if status.info else None, error=status.error,
+                                  backend=status.info.backend if status.info else None,
+                                  backend_note=(status.info.backend_note or None) if status.info else None,
+                                  error=status.error,
                                   forward_passes=_forward_passes(manager, status.version))
                     for status in manager.status()]
         return Health(status="degraded" if any(release.error for release in versions) else "ok",

@@ -161,6 +161,7 @@ class ReleaseHealth(BaseModel):
     weights_kind: Optional[str]  # 'hub', 'folder', 'synthetic', 'packaged', …
     real_speech: Optional[bool]  # False for synthetic weights: their audio is noise
     backend: Optional[str]
+    backend_note: Optional[str] = None  # how it differs from PyTorch eager, as measured; e.g. whether the compiled decoder is in use yet
     error: Optional[str]  # why the last load failed, until a load succeeds
     forward_passes: Optional[int] = None  # passes through the network since start; None until loaded
 

@@ -7,6 +7,7 @@ folder named by a digest of what it depends on; a new one removes the stale ones
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -15,6 +16,8 @@ import torch
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import load_manifest
+
+DEAD_PARTIAL_S = 3600  # a build takes minutes; a partial folder untouched this long belongs to no one
 
 
 def artifact_root(spec: ReleaseSpec, source: WeightSource, fallback: Path, cache_dir: Optional[Path] = None) -> Path:
@@ -29,9 +32,11 @@ def artifact_root(spec: ReleaseSpec, source: WeightSource, fallback: Path, cache
 
 
 def remove_stale(current: Path, prefix: str) -> None:
-    """Builds named `prefix`… beside `current` other than it: older weights, code or versions."""
+    """Builds named `prefix`… beside `current` other than it: older weights, code or versions, and
+    half-made ones left by a process that was stopped (untouched for `DEAD_PARTIAL_S`)."""
     for folder in current.parent.glob(f"{prefix}*"):
-        if folder != current and ".partial-" not in folder.name:
+        in_progress = ".partial-" in folder.name and time.time() - folder.stat().st_mtime < DEAD_PARTIAL_S
+        if folder != current and not in_progress:
             shutil.rmtree(folder, ignore_errors=True)
 
 
