@@ -6,11 +6,11 @@ Almost all are refused before any model loads; missing weights are a 503 that sa
 import httpx
 import pytest
 
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
-from kokoro_ui.settings import Settings
-from kokoro_ui.speech import synthesize
-from kokoro_ui.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.synthesis import synthesize
+from kokoro_ui.services.validation import InvalidInputError, SpeechRequest
 
 GOOD = {"input": "Hi there.", "voice": "af_heart", "response_format": "wav"}
 

@@ -4,11 +4,11 @@ import contextlib
 
 import pytest
 
-from kokoro_ui import attribution
-from kokoro_ui.compare import compare
+from kokoro_ui.services import attribution
+from kokoro_ui.services.compare import compare
 from kokoro_ui.builds import vocabulary
-from kokoro_ui.notation import ESPEAK, MISAKI, convert
-from kokoro_ui.validation import InvalidInputError, SpeechRequest, validate_attribution_mode
+from kokoro_ui.phonetics.notation import ESPEAK, MISAKI, convert
+from kokoro_ui.services.validation import InvalidInputError, SpeechRequest, validate_attribution_mode
 
 VOICES = {"v0.19": "af_bella", "v1.0": "af_bella"}
 TEXT = "The cat sat. A boy found the mouse."

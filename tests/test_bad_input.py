@@ -10,8 +10,8 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from kokoro_ui.metrics import History
-from kokoro_ui.server import running_server
+from kokoro_ui.services.metrics import History
+from kokoro_ui.serving.server import running_server
 from kokoro_ui.ui.compare_handlers import run_comparison
 
 OK_TEXT, OK_VOICE = "Hello there.", "af_bella"

@@ -7,7 +7,7 @@ import sys
 import soundfile
 
 from kokoro_ui.builds.v0_19.frontend import phonemize
-from kokoro_ui.settings import REPO_ROOT
+from kokoro_ui.config.settings import REPO_ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from kokoro_ui import cli
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.metrics import History
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.metrics import History
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui import compare_handlers, gallery_handlers
 from kokoro_ui.ui.listening_tab import cast_vote, heard
 

@@ -13,7 +13,7 @@ from kokoro_ui.abtest.clips import integrated_loudness
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.ui.gallery_cards import ANY, gallery_cards, language_choices
-from kokoro_ui.languages import sample_sentence
+from kokoro_ui.services.languages import sample_sentence
 from kokoro_ui.samples.renderer import SampleJob, SampleRenderer
 from kokoro_ui.ui.gallery_handlers import (choose_voice, compare_picked, mix_of_two, noise_warning, play_sample,
                                            play_shortlist, toggle_shortlist)

@@ -12,7 +12,7 @@ import pytest
 import soundfile
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
-from kokoro_ui.server import running_server
+from kokoro_ui.serving.server import running_server
 
 TEXT = "Hi there."
 VERSIONS = ("v1.0", "v0.19")

@@ -11,7 +11,7 @@ import torch
 
 from kokoro_ui.api.not_provided import NOT_PROVIDED
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.validation import OPENAI_VOICES
+from kokoro_ui.services.validation import OPENAI_VOICES
 
 TEXT = "Hello world!"
 

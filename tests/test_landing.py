@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.ui.landing import landing_view
 
 

@@ -4,7 +4,7 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from kokoro_ui.server import running_server
+from kokoro_ui.serving.server import running_server
 from kokoro_ui.ui.compare_handlers import OUTPUTS
 
 

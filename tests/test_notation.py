@@ -4,7 +4,7 @@ import pytest
 from misaki.espeak import EspeakFallback
 
 from kokoro_ui.builds import vocabulary
-from kokoro_ui.notation import ESPEAK, MISAKI, MixedNotationError, convert, detect, table, to_release
+from kokoro_ui.phonetics.notation import ESPEAK, MISAKI, MixedNotationError, convert, detect, table, to_release
 
 V0_19, V1_0 = vocabulary("v0.19"), vocabulary("v1.0")
 

@@ -7,7 +7,7 @@ import soundfile
 from openai import BadRequestError, OpenAI
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.server import running_server
+from kokoro_ui.serving.server import running_server
 
 
 @pytest.fixture(scope="module")

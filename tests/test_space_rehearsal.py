@@ -91,7 +91,7 @@ def settled_health(app, timeout_s: float = 600) -> dict:
         if app.process.poll() is not None:
             raise RuntimeError(f"the app exited with {app.process.returncode}: {app.log.read_text()[-2000:]}")
         try:
-            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.boot)
+            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.serving.boot)
         except httpx.HTTPError:
             response = None
         if response is not None and response.status_code == 200:

@@ -14,8 +14,8 @@ from gradio_client import Client
 from hypothesis import given, settings, strategies as st
 
 from kokoro_ui.engine.release import MIXED_PACKS_KEPT
-from kokoro_ui.server import running_server
-from kokoro_ui.validation import InvalidInputError, validate_voice
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.services.validation import InvalidInputError, validate_voice
 from kokoro_ui.weights.mix import MAX_TERMS, parse_mix
 
 MIXES = {"v1.0": "af_bella(2)+af_sky(1)", "v0.19": "af_bella(2)+af_sky(1)"}

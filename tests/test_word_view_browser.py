@@ -7,7 +7,7 @@ import pytest
 from browser import launch_chromium, open_app, sync_playwright
 from kokoro_ui.engine.words import written_words
 from kokoro_ui.ui import word_table
-from kokoro_ui.word_view import CONTEXT_S, SpokenWord, WordRow
+from kokoro_ui.outputs.word_view import CONTEXT_S, SpokenWord, WordRow
 
 TEXT = "Hello there, my old friend, it is good to see you again."
 ROW = 2  # "my": a word in the middle, so both sides of its clip have their full context

@@ -25,7 +25,7 @@ from scipy.signal import lfilter
 from kokoro_ui.abtest.bank import ClipBank, synthesise
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.release import Release
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
 OLD, NEW = "v0.19", "v1.0"
 

@@ -1,6 +1,6 @@
 """What the Compare tab's attribution modes do: plain functions, testable without a browser.
 
-`run_attribution` streams up to four cells (`kokoro_ui.attribution`) into four players; each
+`run_attribution` streams up to four cells (`kokoro_ui.services.attribution`) into four players; each
 frame maps output names (`OUTPUTS`) to new values, anything left out stays as it is.
 `attribute` is the named API's whole-file version of the same run.
 """
@@ -14,13 +14,13 @@ import gradio as gr
 import numpy as np
 import soundfile
 
-from kokoro_ui import attribution
+from kokoro_ui.services import attribution
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
 from kokoro_ui.ui import views
-from kokoro_ui.validation import SpeechRequest, validate_attribution_mode, validate_lang, validate_text, validate_version
+from kokoro_ui.services.validation import SpeechRequest, validate_attribution_mode, validate_lang, validate_text, validate_version
 
 CELLS = 4
 OUTPUTS = (*(f"cell{n}_{part}" for n in range(CELLS) for part in ("audio", "chunks", "status")), "note")

@@ -12,11 +12,11 @@ from typing import Mapping, Optional
 
 from kokoro.pipeline import ALIASES as LANGUAGE_ALIASES  # 'en-us' -> 'a', …: what KPipeline accepts
 
-from kokoro_ui import notation, overrides
+from kokoro_ui.phonetics import notation, overrides
 from kokoro_ui.builds import vocabulary
 from kokoro_ui.engine import phoneme_input
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.weights.mix import MAX_TERMS, count_terms, is_mix, parse_mix
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
@@ -426,7 +426,7 @@ ATTRIBUTION_MODES = {"own": "each release with its own front end", "same_phoneme
 
 
 def validate_attribution_mode(mode: object) -> str:
-    """What to compare (`kokoro_ui.attribution`): a mode's name."""
+    """What to compare (`kokoro_ui.services.attribution`): a mode's name."""
     if mode not in ATTRIBUTION_MODES:
         known = "; ".join(f"{name} ({what})" for name, what in ATTRIBUTION_MODES.items())
         raise InvalidInputError("mode", f"Unknown comparison mode {str(mode)[:30]!r}; choose one of: {known}.")

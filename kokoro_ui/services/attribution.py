@@ -4,26 +4,26 @@ Three ways to run one text through both releases (`MODES`):
 
 - ``own``: each release with its own front end, which is Compare as it always was;
 - ``same_phonemes``: one phoneme string through both networks, in each network's own notation
-  (`kokoro_ui.notation` maps it for the release that did not write it, and says what it dropped);
+  (`kokoro_ui.phonetics.notation` maps it for the release that did not write it, and says what it dropped);
 - ``swap``: the 2×2 grid {v0.19 front end, v1.0 front end} × {v0.19 network, v1.0 network}. The two
   cells where a front end feeds its own network are exactly Compare's requests; the two crossed
   cells speak the other front end's phonemes for the whole text, mapped.
 
 This module plans the runs (which request each cell makes) and streams them through
-`kokoro_ui.compare`, taking turns, so every forward pass has the CPU to itself and each cell's
+`kokoro_ui.services.compare`, taking turns, so every forward pass has the CPU to itself and each cell's
 voice-pack row follows its network's own rule (the engine's). Checking input is
-`kokoro_ui.validation`'s; drawing the cells is the UI's.
+`kokoro_ui.services.validation`'s; drawing the cells is the UI's.
 """
 
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional
 
-from kokoro_ui.compare import SideEvent, compare
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.notation import NOTATION_OF
-from kokoro_ui.speech import Request
+from kokoro_ui.services.compare import SideEvent, compare
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.phonetics.notation import NOTATION_OF
+from kokoro_ui.services.synthesis import Request
 from kokoro_ui.weights.mix import parse_mix
-from kokoro_ui.validation import (SpeechRequest, validate_lang, validate_phonemes, validate_speed, validate_text,
+from kokoro_ui.services.validation import (SpeechRequest, validate_lang, validate_phonemes, validate_speed, validate_text,
                                   validate_voice)
 
 VERSIONS = ("v0.19", "v1.0")

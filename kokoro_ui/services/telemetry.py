@@ -20,8 +20,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from kokoro_ui.abtest.store import VoteStore, VoteStoreError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
 
 log = logging.getLogger(__name__)
 
