@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from kokoro_ui.abtest.material import load_sentences
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.loadtest import percentile, start_app, stop_app, wait_until_up
 from kokoro_ui.settings import Settings
 

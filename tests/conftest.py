@@ -9,7 +9,7 @@ import os
 import pytest
 from postgres import PostgresServer, postgres_server
 
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.manager import ModelManager
 from kokoro_ui.server import running_server
 from kokoro_ui.settings import Settings

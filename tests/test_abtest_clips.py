@@ -11,8 +11,8 @@ import pytest
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import PEAK_CEILING, Clip, ClipCache, integrated_loudness, match_loudness, write_blind_wav
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import SessionBook
-from kokoro_ui.abtest.store import open_store
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 RELEASE_MARKS = re.compile(r"v?0[._]19|v?1[._]0|kokoro", re.IGNORECASE)

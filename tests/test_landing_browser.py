@@ -15,7 +15,7 @@ from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
 from study import fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 
 TABS = {"Compare": "#compare", "Listening test": "#listen-start", "Results": "#results-summary",
         "Voices": "#gallery-cards"}  # tab name -> something only that tab shows

@@ -18,7 +18,7 @@ from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
 from study import fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 
 RELEASE = re.compile(r"0[._]19|1[._]0(?!\d)|v019|v10(?!\d)", re.IGNORECASE)  # v0.19, v1_0, 0.19, ...
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error

@@ -17,7 +17,7 @@ from gradio_client import Client
 from study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 
 PROCESSES, SESSIONS_PER_PROCESS, TRIALS = 4, 10, 10
 SENTENCES = "p1\tOne.\np2\tTwo.\n"
