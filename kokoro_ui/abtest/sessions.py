@@ -27,6 +27,7 @@ CHOICES = ("A", "B", "none")
 CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B")}  # ABX is a forced choice: "can't tell" would hide guessing
 MAX_COMMENT_CHARS = 500
 MAX_SESSIONS = 5_000  # kept in memory; the oldest are forgotten first (their votes stay stored)
+IDLE_S = 1800.0  # a session untouched this long no longer counts as under way
 
 
 class VoteRefusedError(KokoroUIError):
@@ -88,6 +89,7 @@ class Session:
     real_speech: bool = False
     heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    active_at: float = field(default_factory=time.monotonic)  # its last start, showing, report or vote
 
     @property
     def finished(self) -> bool:
@@ -125,7 +127,14 @@ class SessionBook:
             session = self._sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None:
             raise VoteRefusedError("This listening session is unknown or has expired: start a new one.")
+        session.active_at = time.monotonic()
         return session
+
+    def running(self) -> int:
+        """Sessions of this process under way: not finished, and touched in the last `IDLE_S` seconds."""
+        since = time.monotonic() - IDLE_S
+        with self._lock:
+            return sum(not session.finished and session.active_at >= since for session in self._sessions.values())
 
     def current_trial(self, session_id: str) -> Optional[Trial]:
         """The trial the session is on (None once finished). Its arrangement is drawn from the shared
