@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
@@ -129,6 +130,26 @@ def test_a_database_of_schema_1_migrates_and_keeps_its_votes(target):
                                         "B", "v0.19", "kept", 1.0, True, 2, 1, 2.5, 1.25,
                                         "2026-01-01T00:00:00.000+00:00", "2026-01-01T00:00:09.000+00:00")]
     assert version(target) == SCHEMA_VERSION
+
+
+def test_votes_stored_before_whole_pass_clips_are_marked_text_cut_and_none_is_lost(target):
+    """Every bank before whole-pass rendering cut a first piece from the text: schema 2's votes say so now."""
+    execute(target, migration(target_dialect(target), 0) + migration(target_dialect(target), 1))
+    set_version(target, 2)
+    columns = ("session_id, trial, sentence_id, sentence, pair, a_release, a_voice, b_release, b_voice, choice, "
+               "preferred_release, speed, real_speech, a_plays, b_plays, a_listened_s, b_listened_s, shown_at, "
+               "voted_at, mode")
+    execute(target, [f"INSERT INTO votes ({columns}) VALUES ('old', {trial}, 's1', 'One.', 'af_bella', 'v1.0', "
+                     "'af_bella', 'v0.19', 'af_bella', 'A', 'v1.0', 1.0, 1, 1, 1, 1.0, 1.0, "
+                     "'2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:09.000+00:00', 'ab')" for trial in (1, 2, 3)])
+    stored = open_store(target).votes()
+    assert [(vote.trial, vote.rendering) for vote in stored] == [(1, "text-cut"), (2, "text-cut"), (3, "text-cut")]
+
+
+def test_a_new_vote_stores_how_its_clips_were_rendered(any_book):
+    session = any_book.start()
+    any_book.vote(session.id, listened(any_book, session.id), "A")
+    assert [vote.rendering for vote in any_book.store.votes()] == [RENDERING] == ["whole-pass"]
 
 
 def test_the_database_refuses_a_second_row_for_one_trial(any_book):

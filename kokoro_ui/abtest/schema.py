@@ -65,6 +65,9 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (mode, sentence_id, pair, factor, level)
         )""",
     ],
+    [  # how the clips of a vote were made: every vote before this was cast on clips cut from the text
+        "ALTER TABLE votes ADD COLUMN rendering TEXT NOT NULL DEFAULT 'text-cut'",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
+from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.design import AB, ABX, MODES, Arrangement, Slot, arrange, plan
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
@@ -87,6 +88,7 @@ class Session:
     arranged: dict[int, Arrangement] = field(default_factory=dict)  # trial number -> its secret, once shown
     shown_at: str = ""
     real_speech: bool = False
+    rendering: str = RENDERING  # how the current trial's clips were made
     heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     active_at: float = field(default_factory=time.monotonic)  # its last start, showing, report or vote
@@ -143,12 +145,13 @@ class SessionBook:
         with session.lock:
             return None if session.finished else self._arranged(session, session.trials[session.current])
 
-    def show(self, session_id: str, trial_number: int, real_speech: bool) -> None:
-        """The trial's clips are on their way to the browser: its listening clock starts now."""
+    def show(self, session_id: str, trial_number: int, real_speech: bool, rendering: str = RENDERING) -> None:
+        """The trial's clips, made as `rendering` says, are on their way to the browser: its listening
+        clock starts now."""
         session = self.get(session_id)
         with session.lock:
             trial = self._arranged(session, self._check_current(session, trial_number))
-            session.shown_at, session.real_speech = _utc_now(), real_speech
+            session.shown_at, session.real_speech, session.rendering = _utc_now(), real_speech, rendering
             session.heard = {clip: Listening() for clip in trial.clips}
 
     def report(self, session_id: str, trial_number: int, clip: str, event: str) -> bool:
@@ -206,7 +209,8 @@ class SessionBook:
             session.real_speech, heard["A"].plays, heard["B"].plays, round(heard["A"].listened_s, 3),
             round(heard["B"].listened_s, 3), session.shown_at or _utc_now(), _utc_now(), trial.mode,
             trial.x_release, heard["X"].plays, round(heard["X"].listened_s, 3),
-            trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of)
+            trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of,
+            session.rendering)
 
 
 def _all_heard(session: Session) -> bool:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 WRITE_PATIENCE_S = 30.0  # how long a write keeps trying on a busy database before it refuses
 FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.01, 0.5
+TEXT_CUT = "text-cut"  # the rendering of every clip before whole passes: a first piece cut from the text
 
 
 class VoteStoreError(KokoroUIError):
@@ -76,6 +77,7 @@ class VoteRecord:
     x_listened_s: float = 0.0
     correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
     repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
+    rendering: str = TEXT_CUT  # how its clips were made: `bank.RENDERING` when cast; older votes: text-cut
 
 
 COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]

@@ -55,6 +55,8 @@ def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
                                     elem_id="results-include-noise")
         exclude_inconsistent = gr.Checkbox(False, label="Leave out sessions whose repeated trial disagreed",
                                            elem_id="results-exclude-inconsistent")
+        exclude_text_cut = gr.Checkbox(False, label="Leave out votes on clips cut from the text (before whole-pass "
+                                                    "rendering)", elem_id="results-exclude-text-cut")
         refresh = gr.Button("Refresh", elem_id="results-refresh", scale=0)
     summary = gr.Markdown(elem_id="results-summary")
     with gr.Column(visible=False, elem_id="results-body") as body:
@@ -73,13 +75,14 @@ def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
 
     outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, body]
     show = partial(show_results, test)
-    inputs = [include_noise, exclude_inconsistent]
+    inputs = [include_noise, exclude_inconsistent, exclude_text_cut]
     gr.on(None, show, inputs, outputs, api_visibility="private")  # on page load and on ticking
     refresh.click(show, inputs, outputs, api_name="listening_results")
 
 
-def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent: bool = False) -> tuple:
-    shown = results(test.store, include_noise, exclude_inconsistent, running=test.book.running())
+def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent: bool = False,
+                 exclude_text_cut: bool = False) -> tuple:
+    shown = results(test.store, include_noise, exclude_inconsistent, exclude_text_cut, test.book.running())
     if not shown.votes:  # nothing drawn, nothing exported: the line says how to begin
         return (shown.summary, *[gr.skip()] * 7, gr.update(visible=False))
     return (shown.summary, shown.abx_summary, shown.by_voice, shown.by_sentence, shown.abx_by_voice, shown.sessions,
@@ -87,7 +90,7 @@ def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent:
 
 
 def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False,
-            running: int = 0) -> Results:
+            exclude_text_cut: bool = False, running: int = 0) -> Results:
     """Everything the tab shows, from the stored votes (`running`: sessions under way in this app)."""
     empty = pd.DataFrame()
     try:
@@ -97,7 +100,7 @@ def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent:
         csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
         return Results(0, f"⚠️ {error}", "", empty, empty, empty, empty, empty, None)
-    ab, abx = (counted(stored, mode, include_noise, exclude_inconsistent) for mode in (AB, ABX))
+    ab, abx = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut) for mode in (AB, ABX))
     return Results(len(stored), _with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
                    _with_exclusions(describe_abx(discrimination(abx.votes)), abx),
                    breakdown(ab.votes, lambda vote: vote.pair, "Voice"),
