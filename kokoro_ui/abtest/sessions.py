@@ -19,13 +19,17 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from kokoro_ui.abtest.bank import RENDERING
-from kokoro_ui.abtest.design import AB, ABX, MODES, Arrangement, Slot, arrange, plan
+from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 CHOICES = ("A", "B", "none")
-CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B")}  # ABX is a forced choice: "can't tell" would hide guessing
+MOS_SCORES = ("1", "2", "3", "4", "5")  # P.800: Bad, Poor, Fair, Good, Excellent
+CMOS_SCORES = ("-3", "-2", "-1", "0", "1", "2", "3")  # B compared with A: much worse … much better
+CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B"),  # ABX is a forced choice: "can't tell" would hide guessing
+                   MOS: MOS_SCORES, CMOS: CMOS_SCORES}
+CHOICE_WORDS = {AB: "A, B or no preference", ABX: "A or B", MOS: "a score from 1 to 5", CMOS: "a score from -3 to 3"}
 MAX_COMMENT_CHARS = 500
 MAX_SESSIONS = 5_000  # kept in memory; the oldest are forgotten first (their votes stay stored)
 IDLE_S = 1800.0  # a session untouched this long no longer counts as under way
@@ -51,7 +55,7 @@ class Trial:
 
     @property
     def clips(self) -> tuple[str, ...]:
-        return ("A", "B", "X") if self.mode == ABX else ("A", "B")
+        return {ABX: ("A", "B", "X"), MOS: ("A",)}.get(self.mode, ("A", "B"))
 
     def release_of(self, clip: str) -> str:
         return {"A": self.a_release, "B": self.b_release, "X": self.x_release}[clip]
@@ -116,8 +120,8 @@ class SessionBook:
         self._lock = threading.Lock()
 
     def start(self) -> Session:
-        session = Session(secrets.token_urlsafe(16), plan(self.sentences, self.pairs, self.trials, self._rng),
-                          self.mode, self.speed)
+        session = Session(secrets.token_urlsafe(16),
+                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng), self.mode, self.speed)
         with self._lock:
             self._sessions[session.id] = session
             while len(self._sessions) > MAX_SESSIONS:
@@ -170,12 +174,11 @@ class SessionBook:
         """Accept and store one vote, or raise `VoteRefusedError` / `VoteStoreError` and change nothing."""
         session = self.get(session_id)
         if choice not in CHOICES_BY_MODE[session.mode]:
-            words = "A or B" if session.mode == ABX else "A, B or no preference"
-            raise VoteRefusedError(f"Choose {words}, not {str(choice)[:20]!r}.")
+            raise VoteRefusedError(f"Choose {CHOICE_WORDS[session.mode]}, not {str(choice)[:20]!r}.")
         with session.lock:  # held while storing: a racing second vote waits, then finds the trial done
             slot = self._check_current(session, trial_number)
             if not _all_heard(session):  # never shown counts as not heard
-                clips = "A, B and X" if session.mode == ABX else "both clips, A and B,"
+                clips = {ABX: "A, B and X", MOS: "the clip"}.get(session.mode, "both clips, A and B,")
                 raise VoteRefusedError(f"Play {clips} to the end before you vote.")
             record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
             self.store.add(record)
@@ -184,7 +187,8 @@ class SessionBook:
 
     def _arranged(self, session: Session, slot: Slot) -> Trial:
         if slot.number not in session.arranged:
-            session.arranged[slot.number] = (session.arranged[slot.repeat_of].swapped() if slot.repeat_of
+            earlier = slot.repeat_of or slot.other_release_of  # the same cell, the other way round
+            session.arranged[slot.number] = (session.arranged[earlier].swapped() if earlier
                                              else arrange(self.store, slot, session.mode, self._rng))
         secret = session.arranged[slot.number]
         return Trial(slot.number, slot.sentence, slot.pair, secret.a_release, secret.b_release, session.speed,
@@ -201,16 +205,27 @@ class SessionBook:
 
     def _record(self, session: Session, trial: Trial, choice: str, comment: str) -> VoteRecord:
         heard = {clip: session.heard.get(clip, Listening()) for clip in ("A", "B", "X")}
-        abx = trial.mode == ABX
+        abx, scored, one_clip = trial.mode == ABX, trial.mode in (MOS, CMOS), trial.mode == MOS
+        score = int(choice) if scored else None
         return VoteRecord(
             session.id, trial.number, trial.sentence.id, trial.sentence.text, trial.pair.id,
-            trial.a_release, trial.pair.voices[trial.a_release], trial.b_release, trial.pair.voices[trial.b_release],
-            choice, trial.release_of(choice) if choice != "none" and not abx else None, comment, trial.speed,
+            trial.a_release, trial.pair.voices[trial.a_release], None if one_clip else trial.b_release,
+            None if one_clip else trial.pair.voices[trial.b_release], None if scored else choice,
+            _preferred(trial, choice, score), comment, trial.speed,
             session.real_speech, heard["A"].plays, heard["B"].plays, round(heard["A"].listened_s, 3),
             round(heard["B"].listened_s, 3), session.shown_at or _utc_now(), _utc_now(), trial.mode,
             trial.x_release, heard["X"].plays, round(heard["X"].listened_s, 3),
             trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of,
-            session.rendering)
+            session.rendering, score)
+
+
+def _preferred(trial: Trial, choice: str, score: Optional[int]) -> Optional[str]:
+    """The release a vote prefers: A/B, the one chosen; CMOS, the one the score leans to; else None."""
+    if trial.mode == AB and choice != "none":
+        return trial.release_of(choice)
+    if trial.mode == CMOS and score:
+        return trial.b_release if score > 0 else trial.a_release
+    return None
 
 
 def _all_heard(session: Session) -> bool:

@@ -58,9 +58,9 @@ class VoteRecord:
     pair: str
     a_release: str
     a_voice: str
-    b_release: str
-    b_voice: str
-    choice: str  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as)
+    b_release: Optional[str]  # None in MOS: one clip, "A"
+    b_voice: Optional[str]
+    choice: Optional[str]  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as); None: a score
     preferred_release: Optional[str]  # A/B: the release behind the choice; None for no preference, and in ABX
     comment: str
     speed: float
@@ -71,13 +71,14 @@ class VoteRecord:
     b_listened_s: float
     shown_at: str
     voted_at: str
-    mode: str = "ab"  # 'ab' (which do you prefer?) or 'abx' (is X the same as A or as B?)
+    mode: str = "ab"  # the design: 'ab' (which do you prefer?), 'abx' (is X A or B?), 'mos' or 'cmos'
     x_release: Optional[str] = None  # ABX: the release X played
     x_plays: int = 0
     x_listened_s: float = 0.0
     correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
     repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
     rendering: str = TEXT_CUT  # how its clips were made: `bank.RENDERING` when cast; older votes: text-cut
+    score: Optional[int] = None  # MOS: 1 (Bad) … 5 (Excellent) for clip A; CMOS: B compared with A, -3 … +3
 
 
 COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]

@@ -22,9 +22,10 @@ import pandas as pd
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.analysis import NO_PREFERENCE, Counted, consistency, counted, discrimination, left_out, preference
-from kokoro_ui.abtest.design import AB, ABX
+from kokoro_ui.abtest.design import AB, ABX, CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.persistence import VotesLocation
+from kokoro_ui.abtest.ratings import describe_cmos, describe_mos
 from kokoro_ui.abtest.stats import Discrimination, Preference, describe, describe_abx, tally
 from kokoro_ui.abtest.store import VoteRecord, VoteStore
 from kokoro_ui.errors import KokoroUIError
@@ -38,6 +39,7 @@ class Results:
     votes: int  # stored, of every kind; 0: the tab shows only `summary`
     summary: str  # A/B preference, or (no votes) how to begin
     abx_summary: str
+    scale_summary: str  # MOS and CMOS
     by_voice: pd.DataFrame
     by_sentence: pd.DataFrame
     abx_by_voice: pd.DataFrame
@@ -48,7 +50,7 @@ class Results:
 
 def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
     gr.Markdown(f"## Results\nWhich release do listeners prefer in the blind test, **{NEW}** or **{OLD}**? "
-                "And can they hear a difference at all (ABX)?")
+                "Can they hear a difference at all (ABX)? How natural does each sound (MOS, CMOS)?")
     gr.Markdown(location.note, elem_id="results-storage", elem_classes="kab-banner" if location.warning else None)
     with gr.Row():
         include_noise = gr.Checkbox(False, label="Also count votes cast on synthetic weights (noise, not speech)",
@@ -68,12 +70,14 @@ def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
         gr.Markdown("### Can listeners tell them apart? (ABX)")
         abx_summary = gr.Markdown(elem_id="results-abx-summary")
         abx_by_voice = gr.Dataframe(interactive=False, elem_id="results-abx-by-voice")
+        gr.Markdown("### How natural, on a scale? (MOS and CMOS)")
+        scale_summary = gr.Markdown(elem_id="results-scale-summary")
         gr.Markdown("### Sessions\nEach session repeats one trial with A and B swapped: a listener who hears a "
                     "difference names the same release both times.")
         sessions = gr.Dataframe(interactive=False, elem_id="results-sessions")
         csv_file = gr.File(label="Every vote (CSV)", elem_id="results-csv")
 
-    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, body]
+    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, scale_summary, body]
     show = partial(show_results, test)
     inputs = [include_noise, exclude_inconsistent, exclude_text_cut]
     gr.on(None, show, inputs, outputs, api_visibility="private")  # on page load and on ticking
@@ -84,9 +88,9 @@ def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent:
                  exclude_text_cut: bool = False) -> tuple:
     shown = results(test.store, include_noise, exclude_inconsistent, exclude_text_cut, test.book.running())
     if not shown.votes:  # nothing drawn, nothing exported: the line says how to begin
-        return (shown.summary, *[gr.skip()] * 7, gr.update(visible=False))
+        return (shown.summary, *[gr.skip()] * 8, gr.update(visible=False))
     return (shown.summary, shown.abx_summary, shown.by_voice, shown.by_sentence, shown.abx_by_voice, shown.sessions,
-            shown.plot, shown.csv_path, gr.update(visible=True))
+            shown.plot, shown.csv_path, shown.scale_summary, gr.update(visible=True))
 
 
 def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False,
@@ -96,13 +100,16 @@ def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent:
     try:
         stored = store.votes()
         if not stored:
-            return Results(0, no_votes_yet(running), "", empty, empty, empty, empty, empty, None)
+            return Results(0, no_votes_yet(running), "", "", empty, empty, empty, empty, empty, None)
         csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
-        return Results(0, f"⚠️ {error}", "", empty, empty, empty, empty, empty, None)
-    ab, abx = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut) for mode in (AB, ABX))
+        return Results(0, f"⚠️ {error}", "", "", empty, empty, empty, empty, empty, None)
+    ab, abx, mos, cmos = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut)
+                          for mode in (AB, ABX, MOS, CMOS))
     return Results(len(stored), _with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
                    _with_exclusions(describe_abx(discrimination(abx.votes)), abx),
+                   "\n\n".join([_with_exclusions(describe_mos(mos.votes), mos),
+                                _with_exclusions(describe_cmos(cmos.votes), cmos)]),
                    breakdown(ab.votes, lambda vote: vote.pair, "Voice"),
                    breakdown(ab.votes, lambda vote: f"{vote.sentence_id}: {vote.sentence}", "Sentence"),
                    abx_breakdown(abx.votes, lambda vote: vote.pair, "Voice"),
