@@ -10,9 +10,9 @@ from scipy.stats import binomtest
 
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.stats import abx_test, describe, sign_test, tally, wilson_interval
-from kokoro_ui.abtest.store import VoteRecord
 from kokoro_ui.ui.results_tab import results
 
 

@@ -14,9 +14,10 @@ import pytest
 from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
-from kokoro_ui.abtest.store import DuplicateVoteError, VoteRecord, VoteStoreError
+from kokoro_ui.abtest.store import DuplicateVoteError, VoteStoreError
 from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
 
 SENTENCES = [Sentence("s1", "One."), Sentence("s2", "Two."), Sentence("s3", "Three.")]

@@ -14,8 +14,8 @@ from kokoro_ui.abtest.design import CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.ratings import cmos, mos, paired_difference
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
-from kokoro_ui.abtest.store import VoteRecord
 from kokoro_ui.ui.results_tab import results
 
 SENTENCES = [Sentence(f"s{i}", f"Sentence number {i}.") for i in range(1, 7)]

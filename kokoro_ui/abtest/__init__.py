@@ -39,8 +39,10 @@ class TrialClips:
 class ListeningTest:
     """One per app: the vote store, the sessions and the clip cache, shared by the three tabs."""
 
-    def __init__(self, manager: ModelManager, store: VoteStore, book: SessionBook, clips: ClipCache):
+    def __init__(self, manager: ModelManager, store: VoteStore, book: SessionBook, clips: ClipCache,
+                 completion_code: str = ""):
         self.manager, self.store, self.book, self.clips = manager, store, book, clips
+        self.completion_code = completion_code  # shown when a session ends (`crowd.completion_words`)
 
     @classmethod
     def open(cls, manager: ModelManager, settings: Optional[Settings] = None) -> "ListeningTest":
@@ -51,7 +53,8 @@ class ListeningTest:
         book = SessionBook(store, load_sentences(settings.listening_sentences),
                            voice_pairs(manager, settings.listening_voices), settings.listening_trials,
                            settings.listening_mode, settings.listening_speed)
-        return cls(manager, store, book, ClipCache(manager, bank=ClipBank(clip_bank_folder(settings))))
+        return cls(manager, store, book, ClipCache(manager, bank=ClipBank(clip_bank_folder(settings))),
+                   settings.completion_code)
 
     def current_clips(self, session_id: str) -> Optional[TrialClips]:
         """The session's current trial as blind files (None once every trial has its vote).

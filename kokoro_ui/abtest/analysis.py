@@ -18,8 +18,8 @@ from typing import Iterable, Optional
 
 from kokoro_ui.abtest.design import AB, ABX
 from kokoro_ui.abtest.material import NEW
+from kokoro_ui.abtest.records import TEXT_CUT, VoteRecord
 from kokoro_ui.abtest.stats import Discrimination, Preference, tally
-from kokoro_ui.abtest.store import TEXT_CUT, VoteRecord
 
 NO_PREFERENCE = "no preference"
 

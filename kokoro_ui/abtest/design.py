@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, VoicePair
-from kokoro_ui.abtest.store import Cell, Counts, VoteStore
+from kokoro_ui.abtest.records import Cell, Counts
+from kokoro_ui.abtest.store import VoteStore
 
 AB, ABX, MOS, CMOS = "ab", "abx", "mos", "cmos"
 MODES = (AB, ABX, MOS, CMOS)

@@ -21,7 +21,7 @@ from scipy.stats import t as student_t
 from scipy.stats import wilcoxon
 
 from kokoro_ui.abtest.material import NEW, OLD
-from kokoro_ui.abtest.store import VoteRecord
+from kokoro_ui.abtest.records import VoteRecord
 
 Interval = Optional[tuple[float, float]]
 

@@ -114,6 +114,17 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE votes_v4 RENAME TO votes",
         "CREATE INDEX votes_by_session ON votes (session_id)",
     ],
+    [  # crowd links: who gave a rating (never shown to others), and who has finished
+        "ALTER TABLE votes ADD COLUMN participant TEXT",  # PROLIFIC_PID or a link's participant id; NULL without
+        "ALTER TABLE votes ADD COLUMN platform TEXT",  # 'prolific' or 'link'
+        "ALTER TABLE votes ADD COLUMN study_id TEXT",
+        "ALTER TABLE votes ADD COLUMN platform_session TEXT",
+        """CREATE TABLE finished (
+            participant TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            finished_at TEXT NOT NULL
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

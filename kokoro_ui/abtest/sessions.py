@@ -19,9 +19,11 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from kokoro_ui.abtest.bank import RENDERING
+from kokoro_ui.abtest.crowd import Participant
 from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for
 from kokoro_ui.abtest.material import Sentence, VoicePair
-from kokoro_ui.abtest.store import VoteRecord, VoteStore
+from kokoro_ui.abtest.records import VoteRecord
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 CHOICES = ("A", "B", "none")
@@ -93,6 +95,7 @@ class Session:
     shown_at: str = ""
     real_speech: bool = False
     rendering: str = RENDERING  # how the current trial's clips were made
+    participant: Optional[Participant] = None  # from a crowd link
     heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     active_at: float = field(default_factory=time.monotonic)  # its last start, showing, report or vote
@@ -119,9 +122,14 @@ class SessionBook:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self) -> Session:
+    def start(self, participant: Optional[Participant] = None) -> Session:
+        """A new session; for a crowd `participant` who has finished one already, a refusal."""
+        if participant and self.store.has_finished(participant.id):
+            raise VoteRefusedError("You have already finished this study: thank you! Each participant takes "
+                                   "it once, so there is no second session.")
         session = Session(secrets.token_urlsafe(16),
-                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng), self.mode, self.speed)
+                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng), self.mode, self.speed,
+                          participant=participant)
         with self._lock:
             self._sessions[session.id] = session
             while len(self._sessions) > MAX_SESSIONS:
@@ -181,7 +189,7 @@ class SessionBook:
                 clips = {ABX: "A, B and X", MOS: "the clip"}.get(session.mode, "both clips, A and B,")
                 raise VoteRefusedError(f"Play {clips} to the end before you vote.")
             record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
-            self.store.add(record)
+            self.store.add(record, finishes=session.current + 1 == len(session.trials))
             session.current += 1
             return record
 
@@ -216,7 +224,7 @@ class SessionBook:
             round(heard["B"].listened_s, 3), session.shown_at or _utc_now(), _utc_now(), trial.mode,
             trial.x_release, heard["X"].plays, round(heard["X"].listened_s, 3),
             trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of,
-            session.rendering, score)
+            session.rendering, score, *_crowd(session.participant))
 
 
 def _preferred(trial: Trial, choice: str, score: Optional[int]) -> Optional[str]:
@@ -226,6 +234,13 @@ def _preferred(trial: Trial, choice: str, score: Optional[int]) -> Optional[str]
     if trial.mode == CMOS and score:
         return trial.b_release if score > 0 else trial.a_release
     return None
+
+
+def _crowd(participant: Optional[Participant]) -> tuple[Optional[str], ...]:
+    """A vote's participant, platform, study and platform session (all None without a crowd link)."""
+    if participant is None:
+        return None, None, None, None
+    return participant.id, participant.platform, participant.study_id, participant.platform_session
 
 
 def _all_heard(session: Session) -> bool:

@@ -13,24 +13,24 @@ The store also keeps the study design's shared counts (`balance`): how often eac
 in each arrangement, read and counted in one transaction, so every process sharing the database
 balances against the same numbers. The rule that picks an arrangement is `design.py`'s.
 
-This module holds what both databases share (records, errors, the SQL, the retries);
+This module holds what both databases share (errors, the SQL, the retries; the records are
+`records`');
 `store_sqlite` and `store_postgres` hold what they do differently (where a connection comes
 from: the thread's own, or a pool), `schema` the migrations they both follow, and
 `persistence.open_store` which of them a setting names.
 """
 
 import contextlib
-import csv
 import dataclasses
 import logging
 import random
 import threading
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
+from kokoro_ui.abtest.records import COLUMNS, Cell, Counts, Pick, VoteRecord, from_row, write_votes_csv
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.errors import KokoroUIError
 
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 WRITE_PATIENCE_S = 30.0  # how long a write keeps trying on a busy database before it refuses
 FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.01, 0.5
-TEXT_CUT = "text-cut"  # the rendering of every clip before whole passes: a first piece cut from the text
 
 
 class VoteStoreError(KokoroUIError):
@@ -47,55 +46,6 @@ class VoteStoreError(KokoroUIError):
 
 class DuplicateVoteError(VoteStoreError):
     """This trial of this session already has a vote."""
-
-
-@dataclass(frozen=True)
-class VoteRecord:
-    session_id: str
-    trial: int
-    sentence_id: str
-    sentence: str
-    pair: str
-    a_release: str
-    a_voice: str
-    b_release: Optional[str]  # None in MOS: one clip, "A"
-    b_voice: Optional[str]
-    choice: Optional[str]  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as); None: a score
-    preferred_release: Optional[str]  # A/B: the release behind the choice; None for no preference, and in ABX
-    comment: str
-    speed: float
-    real_speech: bool
-    a_plays: int
-    b_plays: int
-    a_listened_s: float
-    b_listened_s: float
-    shown_at: str
-    voted_at: str
-    mode: str = "ab"  # the design: 'ab' (which do you prefer?), 'abx' (is X A or B?), 'mos' or 'cmos'
-    x_release: Optional[str] = None  # ABX: the release X played
-    x_plays: int = 0
-    x_listened_s: float = 0.0
-    correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
-    repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
-    rendering: str = TEXT_CUT  # how its clips were made: `bank.RENDERING` when cast; older votes: text-cut
-    score: Optional[int] = None  # MOS: 1 (Bad) … 5 (Excellent) for clip A; CMOS: B compared with A, -3 … +3
-
-
-COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]
-_BOOLEANS = ("real_speech", "correct")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """What the design balances over: a sentence said by a voice pair, in one mode."""
-
-    mode: str
-    sentence_id: str
-    pair: str
-
-
-Counts = dict[str, dict[str, int]]  # factor -> level -> times shown
-Pick = Callable[[Counts], dict[str, str]]  # the counts -> one level per factor
 
 
 class VoteStore(ABC):
@@ -141,13 +91,21 @@ class VoteStore(ABC):
     def close(self) -> None:
         """Close every connection this store holds (the next operation opens new ones)."""
 
-    def add(self, vote: VoteRecord) -> None:
-        """Store one vote in one transaction, or raise without storing anything."""
+    def add(self, vote: VoteRecord, finishes: bool = False) -> None:
+        """Store one vote in one transaction, or raise without storing anything. A vote that `finishes`
+        its session also records, in the same transaction, that its participant (if any) has finished."""
         placeholders = ", ".join(self.marker for _ in COLUMNS)
         values = [int(value) if isinstance(value, bool) else value for value in dataclasses.astuple(vote)]
+
+        def insert(db: Any) -> None:
+            db.execute(f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+            if finishes and vote.participant:
+                db.execute(f"INSERT INTO finished (participant, session_id, finished_at) VALUES ({self.marker}, "
+                           f"{self.marker}, {self.marker}) ON CONFLICT DO NOTHING",
+                           (vote.participant, vote.session_id, vote.voted_at))
+
         try:
-            self._transaction(lambda db: db.execute(
-                f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values))
+            self._transaction(insert)
         except (OSError, *self._errors) as error:
             if self._is_duplicate(error):
                 raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
@@ -158,7 +116,12 @@ class VoteStore(ABC):
         query = f"SELECT {', '.join(COLUMNS)} FROM votes"
         query += f" WHERE session_id = {self.marker} ORDER BY trial" if session_id is not None else " ORDER BY id"
         rows = self._read(lambda db: db.execute(query, () if session_id is None else (session_id,)).fetchall())
-        return [_record(row) for row in rows]
+        return [from_row(row) for row in rows]
+
+    def has_finished(self, participant: str) -> bool:
+        """Whether a session of `participant` (a crowd id) was finished, in any process."""
+        return bool(self._read(lambda db: db.execute(
+            f"SELECT COUNT(*) FROM finished WHERE participant = {self.marker}", (participant,)).fetchone()[0]))
 
     def count(self) -> int:
         """How many votes are stored."""
@@ -193,8 +156,9 @@ class VoteStore(ABC):
             raise self._failure("read", error) from None
 
     def write_csv(self, path: Path) -> Path:
-        """Every stored vote, one row each, with a header: the raw data behind the Results tab."""
-        return write_votes_csv(self.votes(), path)
+        """Every stored vote, one row each, with a header: the raw data behind the Results tab, which
+        anyone may download, so participant ids are left blank (the backup keeps them)."""
+        return write_votes_csv(self.votes(), path, participants=False)
 
     def _read(self, work: Callable[[Any], Any]) -> Any:
         """`work` on a connection, outside any transaction: it sees the last commit and locks nothing."""
@@ -274,20 +238,3 @@ class VoteStore(ABC):
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return VoteStoreError(f"{what}: the votes database cannot be used right now ({reason}). "
                               "Nothing stored was changed; please tell the person running this test.")
-
-
-def write_votes_csv(votes: Sequence[VoteRecord], path: Path) -> Path:
-    """`votes` as CSV with a header row of `COLUMNS`. An empty cell is NULL in a column that allows it
-    (no preference, an A/B trial's X, a trial that repeats none) and an empty comment otherwise."""
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(dataclasses.astuple(vote) for vote in votes)
-    return path
-
-
-def _record(row: Sequence) -> VoteRecord:
-    values = dict(zip(COLUMNS, row))
-    for name in _BOOLEANS:
-        values[name] = None if values[name] is None else bool(values[name])
-    return VoteRecord(**values)

@@ -13,11 +13,12 @@ import gradio as gr
 import pandas as pd
 
 from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.abtest.crowd import completion_words, participant_from
 from kokoro_ui.abtest.design import ABX, CMOS, MOS, trial_count
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.ui.listening_words import CHOICE_WORDS, Wording, wording
+from kokoro_ui.ui.listening_words import CHOICE_WORDS, Wording, keys_line, keys_script, wording
 from kokoro_ui.ui.wav_player import WavPlayer
 
 
@@ -61,7 +62,8 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                                 elem_id=f"listen-{label.lower()}") for label in words.clips]
         status = gr.Markdown(words.locked, elem_id="listen-status")
         with gr.Row():
-            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id in words.votes]
+            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id, _ in words.votes]
+        gr.Markdown(keys_line(words), elem_id="listen-keys")
         comment = gr.Textbox(label="Comment (optional)", max_lines=3, elem_id="listen-comment")
     message = gr.Markdown(elem_id="listen-message", elem_classes="kab-error")
     with gr.Column(visible=False, elem_id="listen-reveal") as reveal_box:
@@ -78,9 +80,13 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
     # progress shows on the trial's heading only: shown on every output, an output whose value did not
     # change (the empty message line) kept Gradio's tracker at 'processing' after the event ended, its
     # timer redrawing the page every frame (~5 % of a core per open page in Chromium)
-    start.click(lambda: show(start_session(test)), None, screen, api_visibility="private",
+    def start_from_link(request: gr.Request) -> list:
+        return show(start_session(test, dict(request.query_params) if request else {}))
+
+    start.click(start_from_link, None, screen, api_visibility="private",
                 concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
-    for (choice, _, _), button in zip(words.votes, buttons):
+    gr.on(None, None, None, None, js=keys_script(words))  # on page load: the vote keys
+    for (choice, *_), button in zip(words.votes, buttons):
         button.click(lambda sid, number, text, choice=choice: show(cast_vote(test, sid, number, choice, text)),
                      [session_id, trial_number, comment], screen, api_visibility="private",
                      concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
@@ -92,9 +98,10 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                     [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
 
 
-def start_session(test: ListeningTest) -> Screen:
+def start_session(test: ListeningTest, query: Optional[dict[str, str]] = None) -> Screen:
+    """A new session; `query` is the page's URL query, which may carry a crowd participant's id."""
     try:
-        session = test.book.start()
+        session = test.book.start(participant_from(query or {}))
     except KokoroUIError as error:
         return Screen(message=str(error), refused=True)
     return _trial_screen(test, session.id)
@@ -162,7 +169,8 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
         clips = test.current_clips(session_id)
         if clips is None:
             table, tally = reveal_table(test, session_id)
-            return Screen(session_id, 0, reveal=table, tally=tally)
+            code = completion_words(test.completion_code, test.book.get(session_id).participant)
+            return Screen(session_id, 0, reveal=table, tally=f"{code}\n\n{tally}" if code else tally)
     except VoteStoreError as error:  # the order of a trial is drawn from the database: it is down
         return Screen(session_id, 0, message=f"The next trial could not be shown: {error} Votes cast so far "
                                              "are kept; start a new session once it is back.", stuck=True)

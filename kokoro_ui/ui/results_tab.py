@@ -26,8 +26,9 @@ from kokoro_ui.abtest.design import AB, ABX, CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.persistence import VotesLocation
 from kokoro_ui.abtest.ratings import describe_cmos, describe_mos
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.stats import Discrimination, Preference, describe, describe_abx, tally
-from kokoro_ui.abtest.store import VoteRecord, VoteStore
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 CSV_ROOT = Path(tempfile.gettempdir()) / "kokoro_ui_votes_csv"
