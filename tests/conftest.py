@@ -10,10 +10,10 @@ import pytest
 from helpers.browser import close_pages, launch_chromium, sync_playwright
 from helpers.postgres import PostgresServer, postgres_server
 
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.serving.server import running_server
-from kokoro_ui.config.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
 # The reference backend, here and in every app the tests start: the default (`compiled`) would compile

@@ -10,8 +10,9 @@ import pytest
 
 from kokoro_ui.abtest.backup import VoteExporter, start_backup
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.sessions import SessionBook
-from kokoro_ui.abtest.store import VoteRecord, open_store
 from kokoro_ui.errors import KokoroUIError
 
 SENTENCES = [Sentence("e1", "One."), Sentence("e2", "Two, \"quoted\".")]

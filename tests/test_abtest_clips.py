@@ -12,8 +12,8 @@ from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache, write_blind_wav
 from kokoro_ui.outputs.loudness import PEAK_CEILING, Clip, integrated_loudness, match_loudness
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import SessionBook
-from kokoro_ui.abtest.store import open_store
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 RELEASE_MARKS = re.compile(r"v?0[._]19|v?1[._]0|kokoro", re.IGNORECASE)

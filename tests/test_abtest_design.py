@@ -9,8 +9,8 @@ import pytest
 
 from kokoro_ui.abtest.design import ABX, least_shown, plan
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
-from kokoro_ui.abtest.store import open_store
 
 SENTENCES = [Sentence("d1", "One."), Sentence("d2", "Two."), Sentence("d3", "Three.")]
 

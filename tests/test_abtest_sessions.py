@@ -3,6 +3,8 @@
 import contextlib
 import json
 import secrets
+import subprocess
+import sys
 import threading
 from collections import Counter
 
@@ -12,13 +14,13 @@ from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.design import plan
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, load_sentences, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import CHOICES, SessionBook, VoteRefusedError
-from kokoro_ui.abtest.store import open_store
-from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.listening_tab import cast_vote
 from kokoro_ui.services.validation import validate_text
+from kokoro_ui.weights.voices import MANIFEST_ROOT
 
 SENTENCES = [Sentence(f"s{i}", f"Sentence number {i}.") for i in range(1, 11)]
 
@@ -131,7 +133,37 @@ def test_a_vote_records_the_release_behind_the_letter(book):
         book.vote(session.id, 3, "A")
 
 
-def test_eight_threads_casting_four_hundred_votes_lose_none_and_double_none(tmp_path, manager):
+DISK_WRITER = """
+import os, sys, time
+stop = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < stop:
+    with open(sys.argv[1], "wb") as out:
+        for _ in range(16):
+            out.write(os.urandom(1 << 16))
+            out.flush()
+            os.fsync(out.fileno())
+"""
+CORE_SPINNER = "import sys, time\nstop = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < stop: pass\n"
+
+
+@pytest.fixture
+def busy_disk_and_core(tmp_path):
+    """Two other processes writing and fsyncing to the disk the votes are on, and one more keeping a core
+    busy, for at most ten minutes (stopped with the test)."""
+    others = [subprocess.Popen([sys.executable, "-c", DISK_WRITER, str(tmp_path / f"other-{n}.bin"), "600"])
+              for n in range(2)]
+    others.append(subprocess.Popen([sys.executable, "-c", CORE_SPINNER, "600"]))
+    try:
+        yield
+    finally:
+        for process in others:
+            process.kill()
+            process.wait()
+
+
+def test_eight_threads_casting_four_hundred_votes_lose_none_and_double_none(tmp_path, manager, busy_disk_and_core):
+    """Reads take no lock and busy writes wait their turn: nothing is lost, doubled or refused as "locked",
+    while other processes make the disk slow to sync."""
     book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=10)
     sessions = [book.start().id for _ in range(40)]  # 40 sessions x 10 trials = 400 votes
     accepted, errors = Counter(), []

@@ -1,6 +1,7 @@
 """The listening test's statistics against values computed independently here, and the Results tab's summary."""
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -8,9 +9,10 @@ import pytest
 from scipy.stats import binomtest
 
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.stats import abx_test, describe, sign_test, tally, wilson_interval
-from kokoro_ui.abtest.store import VoteRecord, open_store
 from kokoro_ui.ui.results_tab import results
 
 
@@ -170,3 +172,14 @@ def test_the_results_match_a_hand_computation(tmp_path):
     assert "p = 1)" in strict.summary
     assert "2 vote(s) of 1 session(s) whose repeated trial disagreed" in strict.summary
     assert "**5** of **6**" in strict.abx_summary
+
+
+def test_votes_on_text_cut_clips_can_be_left_out_and_are_counted_in_words(tmp_path):
+    store = open_store(tmp_path / "votes.sqlite3")
+    for record in [vote("cut", 1, "v0.19"), vote("cut", 2, "v0.19"), vote("whole", 1, "v1.0")]:
+        store.add(replace(record, rendering="whole-pass") if record.session_id == "whole" else record)
+    assert "**1** votes preferred v1.0, **2** preferred v0.19" in results(store).summary
+    shown = results(store, exclude_text_cut=True)
+    assert "**1** votes preferred v1.0, **0** preferred v0.19" in shown.summary
+    assert "Not counted: 2 vote(s) cast on clips cut from the text" in shown.summary
+    assert len(Path(shown.csv_path).read_text(encoding="utf-8").splitlines()) == 1 + 3  # kept, marked, exported

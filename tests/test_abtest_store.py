@@ -6,14 +6,18 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
+from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
-from kokoro_ui.abtest.store import DuplicateVoteError, VoteRecord, VoteStoreError, open_store
+from kokoro_ui.abtest.store import DuplicateVoteError, VoteStoreError
 from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
 
 SENTENCES = [Sentence("s1", "One."), Sentence("s2", "Two."), Sentence("s3", "Three.")]
@@ -39,8 +43,8 @@ def target(request, tmp_path) -> str:
 
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(SqliteVoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.2), SENTENCES,
-                       voice_pairs(manager), trials=3)
+    return SessionBook(SqliteVoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.1, write_patience_s=0.5),
+                       SENTENCES, voice_pairs(manager), trials=3)
 
 
 @pytest.fixture
@@ -129,6 +133,26 @@ def test_a_database_of_schema_1_migrates_and_keeps_its_votes(target):
     assert version(target) == SCHEMA_VERSION
 
 
+def test_votes_stored_before_whole_pass_clips_are_marked_text_cut_and_none_is_lost(target):
+    """Every bank before whole-pass rendering cut a first piece from the text: schema 2's votes say so now."""
+    execute(target, migration(target_dialect(target), 0) + migration(target_dialect(target), 1))
+    set_version(target, 2)
+    columns = ("session_id, trial, sentence_id, sentence, pair, a_release, a_voice, b_release, b_voice, choice, "
+               "preferred_release, speed, real_speech, a_plays, b_plays, a_listened_s, b_listened_s, shown_at, "
+               "voted_at, mode")
+    execute(target, [f"INSERT INTO votes ({columns}) VALUES ('old', {trial}, 's1', 'One.', 'af_bella', 'v1.0', "
+                     "'af_bella', 'v0.19', 'af_bella', 'A', 'v1.0', 1.0, 1, 1, 1, 1.0, 1.0, "
+                     "'2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:09.000+00:00', 'ab')" for trial in (1, 2, 3)])
+    stored = open_store(target).votes()
+    assert [(vote.trial, vote.rendering) for vote in stored] == [(1, "text-cut"), (2, "text-cut"), (3, "text-cut")]
+
+
+def test_a_new_vote_stores_how_its_clips_were_rendered(any_book):
+    session = any_book.start()
+    any_book.vote(session.id, listened(any_book, session.id), "A")
+    assert [vote.rendering for vote in any_book.store.votes()] == [RENDERING] == ["whole-pass"]
+
+
 def test_the_database_refuses_a_second_row_for_one_trial(any_book):
     session = any_book.start()
     record = any_book.vote(session.id, listened(any_book, session.id), "B")
@@ -175,6 +199,46 @@ def test_a_locked_database_refuses_the_vote_and_the_trial_can_be_voted_again(boo
     assert len(rows(book.store.path)) == 2
 
 
+def test_reads_go_on_while_another_process_holds_the_write_lock(book):
+    session = book.start()
+    record = book.vote(session.id, listened(book, session.id), "A")
+    with contextlib.closing(sqlite3.connect(book.store.path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
+        other.execute("DELETE FROM votes")  # not committed: readers still see the vote
+        assert book.store.votes() == [record] and book.store.count() == 1
+        other.execute("ROLLBACK")
+
+
+def test_a_vote_waits_for_a_writer_that_holds_the_lock_for_a_while_and_is_stored(tmp_path, manager):
+    store = SqliteVoteStore(tmp_path / "votes.sqlite3", busy_timeout_s=0.05, write_patience_s=30)
+    book = SessionBook(store, SENTENCES, voice_pairs(manager), trials=3)
+    session = book.start()
+    number = listened(book, session.id)
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # held for 1 s: many busy timeouts of the store's, one patience
+    releaser = threading.Timer(1.0, lambda: (other.execute("COMMIT"), other.close()))
+    releaser.start()
+    try:
+        book.vote(session.id, number, "B")
+    finally:
+        releaser.join()
+    assert [vote.trial for vote in store.votes()] == [number]
+
+
+def test_each_thread_reuses_its_own_connection(tmp_path):
+    store = SqliteVoteStore(tmp_path / "votes.sqlite3")
+    store.votes(), store.count(), store.votes()
+    assert len(store._open) == 1
+    threads = [threading.Thread(target=store.count) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(store._open) == 4
+    store.close()
+    assert store._open == set() and store.count() == 0
+
+
 @contextlib.contextmanager
 def read_only(path: Path):
     """`path` and its folder unwritable, for root too (chattr +i) where the file system allows it."""
@@ -202,6 +266,7 @@ def test_an_unwritable_database_refuses_the_vote_with_a_message_and_keeps_stored
     book.vote(session.id, listened(book, session.id), "B", "second")
     before = book.store.votes()
     number = listened(book, session.id)
+    book.store.close()
     assert not list(book.store.path.parent.glob("*-wal"))  # every connection closed: all on disk
     with read_only(book.store.path), pytest.raises(VoteStoreError, match="could not be saved.*tell the person"):
         book.vote(session.id, number, "none")

@@ -15,7 +15,7 @@ from helpers.browser import ARTIFACTS, close_pages, running_app
 from helpers.study import fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from helpers.study import fill_bank
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.design import ABX
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.ui.listening_tab import (ABX_WORDING, Screen, _updates, cast_vote, heard, render_listening_tab,
-                                        reveal_table, start_session)
+from kokoro_ui.ui.listening_tab import Screen, _updates, cast_vote, heard, render_listening_tab, reveal_table, start_session
+from kokoro_ui.ui.listening_words import ABX_WORDING
 from kokoro_ui.ui.results_tab import results
 
 

@@ -17,7 +17,8 @@ from helpers.study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
-from kokoro_ui.abtest.store import VoteRecord, open_store
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.config.settings import Settings
 
 pytestmark = pytest.mark.slow

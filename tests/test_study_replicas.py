@@ -17,7 +17,7 @@ from gradio_client import Client
 from helpers.study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
-from kokoro_ui.abtest.store import open_store
+from kokoro_ui.abtest.persistence import open_store
 
 pytestmark = pytest.mark.slow
 

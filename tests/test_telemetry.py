@@ -10,8 +10,8 @@ from helpers.gradio_page import unqueued_event
 from prometheus_client.parser import text_string_to_metric_families
 
 from kokoro_ui.abtest.material import Sentence, voice_pairs
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import SessionBook
-from kokoro_ui.abtest.store import open_store
 
 
 def scrape(url: str) -> dict[tuple[str, tuple], float]:

@@ -5,7 +5,7 @@ clip bank (`bank`, filled by ``python -m kokoro_ui.abtest render``), the results
 (`analysis`, `stats`) and the backup to a Hugging Face dataset (`backup`).
 
 `ListeningTest` ties them together for the UI: it turns a session's current trial into two (ABX:
-three) anonymous, loudness-matched files, and nothing it hands out names a release.
+three; MOS: one) anonymous, loudness-matched files, and nothing it hands out names a release.
 """
 
 from dataclasses import dataclass
@@ -13,14 +13,13 @@ from typing import Optional
 
 from kokoro_ui.abtest.bank import ClipBank
 from kokoro_ui.abtest.clips import ClipCache, write_blind_wav
-from kokoro_ui.outputs.loudness import match_loudness
-from kokoro_ui.abtest.design import ABX
 from kokoro_ui.abtest.material import NEW, OLD, load_sentences, voice_pairs
-from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
+from kokoro_ui.abtest.persistence import clip_bank_folder, open_store, votes_location
 from kokoro_ui.abtest.sessions import SessionBook, Trial
-from kokoro_ui.abtest.store import VoteStore, open_store
-from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.config.settings import Settings
+from kokoro_ui.outputs.loudness import match_loudness
+from kokoro_ui.services.manager import ModelManager
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class TrialClips:
     sentence: str
     voice_name: str
     a_path: str
-    b_path: str
+    b_path: Optional[str]  # None in MOS: one clip a trial
     noise_note: str  # "" when both releases speak with real weights
     x_path: Optional[str] = None  # ABX only
 
@@ -40,8 +39,10 @@ class TrialClips:
 class ListeningTest:
     """One per app: the vote store, the sessions and the clip cache, shared by the three tabs."""
 
-    def __init__(self, manager: ModelManager, store: VoteStore, book: SessionBook, clips: ClipCache):
+    def __init__(self, manager: ModelManager, store: VoteStore, book: SessionBook, clips: ClipCache,
+                 completion_code: str = ""):
         self.manager, self.store, self.book, self.clips = manager, store, book, clips
+        self.completion_code = completion_code  # shown when a session ends (`crowd.completion_words`)
 
     @classmethod
     def open(cls, manager: ModelManager, settings: Optional[Settings] = None) -> "ListeningTest":
@@ -52,7 +53,8 @@ class ListeningTest:
         book = SessionBook(store, load_sentences(settings.listening_sentences),
                            voice_pairs(manager, settings.listening_voices), settings.listening_trials,
                            settings.listening_mode, settings.listening_speed)
-        return cls(manager, store, book, ClipCache(manager, bank=ClipBank(clip_bank_folder(settings))))
+        return cls(manager, store, book, ClipCache(manager, bank=ClipBank(clip_bank_folder(settings))),
+                   settings.completion_code)
 
     def current_clips(self, session_id: str) -> Optional[TrialClips]:
         """The session's current trial as blind files (None once every trial has its vote).
@@ -65,12 +67,14 @@ class ListeningTest:
         releases = [trial.release_of(clip) for clip in trial.clips]
         clips = [self.clips.get(release, trial.pair.voices[release], trial.sentence.text, trial.speed)
                  for release in releases]
-        paths = [str(write_blind_wav(audio)) for audio in match_loudness(clips)]  # fresh dither each: X != A
+        paths: list[Optional[str]] = [str(write_blind_wav(audio))  # fresh dither each: X != A
+                                      for audio in match_loudness(clips)]
         self.book.show(session_id, trial.number, all(clip.real_speech for clip in clips))
         self._prefetch_after(session_id, trial)
         noise = {release: clip.real_speech for release, clip in zip(releases, clips)}
+        paths += [None] * (3 - len(paths))
         return TrialClips(trial.number, len(self.book.get(session_id).trials), trial.sentence.text, trial.pair.name,
-                          paths[0], paths[1], noise_note(noise), paths[2] if trial.mode == ABX else None)
+                          paths[0], paths[1], noise_note(noise), paths[2])
 
     def _prefetch_after(self, session_id: str, trial: Trial) -> None:
         slots = self.book.get(session_id).trials

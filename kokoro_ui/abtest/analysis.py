@@ -5,7 +5,10 @@ they return and computes nothing itself.
 Which votes count: votes cast while a release played noise (synthetic weights) are left out
 unless asked for; the repeated trial never counts towards preference or correctness (it is the
 same listener on the same cell again: it measures consistency, and counting it would count one
-judgement twice); sessions whose repeated trial disagreed with its original can be left out.
+judgement twice); sessions whose repeated trial disagreed with its original can be left out, and so can votes cast
+on clips made by cutting a first piece from the text (``text-cut``: every vote stored before clips
+were rendered in whole passes; the cut adds a phrase end of its own, so those clips are not
+what the release says for the whole sentence).
 A session is consistent when both votes name the same release (A/B: the one preferred, or both
 "no preference"; ABX: the release the listener took X to be).
 """
@@ -15,8 +18,8 @@ from typing import Iterable, Optional
 
 from kokoro_ui.abtest.design import AB, ABX
 from kokoro_ui.abtest.material import NEW
+from kokoro_ui.abtest.records import TEXT_CUT, VoteRecord
 from kokoro_ui.abtest.stats import Discrimination, Preference, tally
-from kokoro_ui.abtest.store import VoteRecord
 
 NO_PREFERENCE = "no preference"
 
@@ -42,6 +45,7 @@ class Counted:
     repeats: int  # repeated trials (consistency checks)
     inconsistent: int  # of sessions left out for disagreeing with themselves
     inconsistent_sessions: int
+    text_cut: int = 0  # cast on clips cut from the text, when those are left out
 
 
 def named_release(vote: VoteRecord) -> str:
@@ -69,15 +73,16 @@ def consistency(votes: Iterable[VoteRecord]) -> list[Consistency]:
 
 
 def counted(votes: list[VoteRecord], mode: str, include_noise: bool = False,
-            exclude_inconsistent: bool = False) -> Counted:
+            exclude_inconsistent: bool = False, exclude_text_cut: bool = False) -> Counted:
     """The `mode` votes that count, by the rules in this module's docstring."""
     of_mode = [vote for vote in votes if vote.mode == mode]
-    heard = [vote for vote in of_mode if include_noise or vote.real_speech]
+    rendered = [vote for vote in of_mode if not (exclude_text_cut and vote.rendering == TEXT_CUT)]
+    heard = [vote for vote in rendered if include_noise or vote.real_speech]
     inconsistent = {row.session_id for row in consistency(heard) if row.consistent is False}
     firsts = [vote for vote in heard if vote.repeat_of is None]
     kept = [vote for vote in firsts if not (exclude_inconsistent and vote.session_id in inconsistent)]
-    return Counted(kept, len(of_mode) - len(heard), len(heard) - len(firsts), len(firsts) - len(kept),
-                   len(inconsistent) if exclude_inconsistent else 0)
+    return Counted(kept, len(rendered) - len(heard), len(heard) - len(firsts), len(firsts) - len(kept),
+                   len(inconsistent) if exclude_inconsistent else 0, len(of_mode) - len(rendered))
 
 
 def preference(votes: Iterable[VoteRecord]) -> Preference:
@@ -94,6 +99,8 @@ def discrimination(votes: Iterable[VoteRecord]) -> Discrimination:
 def left_out(numbers: Counted) -> str:
     """What a summary did not count, in words ("" when it counted everything)."""
     parts = []
+    if numbers.text_cut:
+        parts.append(f"{numbers.text_cut} vote(s) cast on clips cut from the text (before whole-pass rendering)")
     if numbers.noise:
         parts.append(f"{numbers.noise} vote(s) cast while a release played noise (synthetic weights)")
     if numbers.repeats:

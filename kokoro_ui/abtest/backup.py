@@ -21,7 +21,8 @@ from typing import Optional
 
 from huggingface_hub import CommitScheduler
 
-from kokoro_ui.abtest.store import VoteStore, VoteStoreError, write_votes_csv
+from kokoro_ui.abtest.records import write_votes_csv
+from kokoro_ui.abtest.store import VoteStore, VoteStoreError
 from kokoro_ui.errors import KokoroUIError
 
 log = logging.getLogger(__name__)

@@ -35,6 +35,7 @@ from kokoro_ui.weights.checkpoint import pack_digest
 log = logging.getLogger(__name__)
 
 FRONT_END_PACKAGES = ("kokoro", "misaki", "phonemizer-fork", "espeakng-loader")
+RENDERING = "whole-pass"
 _FORMAT = 1  # bump when what a clip file holds changes
 
 

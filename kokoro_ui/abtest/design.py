@@ -1,6 +1,8 @@
 """The study design: which trials a session gets, and which release plays which clip in each.
 
-A session of n trials hears n - 1 different cells (a sentence said by a voice pair: sentences
+Four designs (``KOKORO_UI_LISTENING_MODE``): A/B preference, ABX discrimination, CMOS (B compared
+with A on -3 … +3) and MOS (one clip rated on P.800's five categories). An A/B, ABX or CMOS session
+of n trials hears n - 1 different cells (a sentence said by a voice pair: sentences
 without repeats while they last, voices evenly) and one of them twice: the repeat comes at least
 two trials after its original (where the session is long enough) with A and B swapped, so a
 listener who hears a real difference gives the same release both times (`analysis` calls that
@@ -9,7 +11,13 @@ consistent).
 Order is counterbalanced across sessions, per cell: when a cell's trial is first shown, the
 release that played A less often in that cell plays A now (a fair coin when they are equal), so
 over any number of sessions each cell's two orders differ by at most one. In ABX mode which
-release X is gets balanced the same way, on its own. The counts live in the votes database
+release X is gets balanced the same way, on its own.
+
+A MOS trial plays one clip, whose release is hidden. A MOS session hears each of its cells from
+both releases: n trials (rounded up to an even number, at least 4) are n / 2 cells, first each
+once, then each again from the other release, in a shuffled order in which no cell's second
+hearing follows its first. Which release a cell is heard from first is balanced across sessions
+like A/B's order (the cell's "a_release" count). The counts live in the votes database
 (`VoteStore.balance`), the only state that app processes share, so the balance holds across
 replicas. A repeat is not counted: it is its original swapped, one of each order by itself.
 Nothing here tells the listener anything: the plan and the arrangements stay on the server.
@@ -20,11 +28,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, VoicePair
-from kokoro_ui.abtest.store import Cell, Counts, VoteStore
+from kokoro_ui.abtest.records import Cell, Counts
+from kokoro_ui.abtest.store import VoteStore
 
-AB, ABX = "ab", "abx"
-MODES = (AB, ABX)
+AB, ABX, MOS, CMOS = "ab", "abx", "mos", "cmos"
+MODES = (AB, ABX, MOS, CMOS)
 RELEASES = (NEW, OLD)
+MOS_MIN_TRIALS = 4  # two cells: fewer, and a cell's second hearing would follow its first
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Slot:
     sentence: Sentence
     pair: VoicePair
     repeat_of: Optional[int] = None  # the trial it repeats, A and B swapped
+    other_release_of: Optional[int] = None  # MOS: the trial whose cell this one hears from the other release
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,29 @@ class Arrangement:
 
     def swapped(self) -> "Arrangement":
         return Arrangement(self.b_release, self.a_release, self.x_release)
+
+
+def trial_count(mode: str, trials: int) -> int:
+    """How many trials a session of `mode` has when the setting asks for `trials`."""
+    return max(MOS_MIN_TRIALS, trials + trials % 2) if mode == MOS else trials
+
+
+def plan_for(mode: str, sentences: list[Sentence], pairs: list[VoicePair], trials: int,
+             rng: secrets.SystemRandom) -> list[Slot]:
+    """A session's slots in `mode`."""
+    count = trial_count(mode, trials)
+    return plan_mos(sentences, pairs, count, rng) if mode == MOS else plan(sentences, pairs, count, rng)
+
+
+def plan_mos(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom) -> list[Slot]:
+    """`count` (even, >= 4) slots: `count / 2` cells, then each again from the other release, never back to back."""
+    cells = list(zip(_spread(sentences, count // 2, rng), _spread(pairs, count // 2, rng)))
+    again = rng.sample(range(len(cells)), len(cells))
+    if again[0] == len(cells) - 1:  # the last first hearing would be followed by its own second one
+        again[0], again[1] = again[1], again[0]
+    slots = [Slot(number, *cells[number - 1]) for number in range(1, len(cells) + 1)]
+    return slots + [Slot(len(cells) + place, *cells[index], other_release_of=index + 1)
+                    for place, index in enumerate(again, start=1)]
 
 
 def plan(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom) -> list[Slot]:
@@ -68,7 +102,7 @@ def plan(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: sec
 
 def arrange(store: VoteStore, slot: Slot, mode: str, rng: secrets.SystemRandom) -> Arrangement:
     """Draw a first-shown trial's arrangement from the cell's shared counts, and count it."""
-    factors = {"a_release": RELEASES} if mode == AB else {"a_release": RELEASES, "x_release": RELEASES}
+    factors = {"a_release": RELEASES, "x_release": RELEASES} if mode == ABX else {"a_release": RELEASES}
     chosen = store.balance(Cell(mode, slot.sentence.id, slot.pair.id), factors, lambda counts: least_shown(counts, rng))
     a_release = chosen["a_release"]
     return Arrangement(a_release, OLD if a_release == NEW else NEW, chosen.get("x_release"))

@@ -7,7 +7,8 @@ otherwise to the cache folder. Whether a votes store will survive is decided fro
 and said plainly (`VotesLocation.warning`) so the Results tab and ``/health`` can show it:
 under the persistent folder, or a PostgreSQL server: kept. On a RAM disk, in the temporary
 folder, or on a Space's own disk: lost on restart. Anywhere else on an ordinary machine: kept.
-This module only decides and describes; it opens nothing.
+It also chooses the store for a location (`open_store`: SQLite for a path, PostgreSQL for a URL);
+what a store does is `store`'s and its dialects'.
 """
 
 import os
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from kokoro_ui.abtest.store import POSTGRES_SCHEMES
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.config.settings import Settings
 
 RAM_FILE_SYSTEMS = ("tmpfs", "ramfs")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,17 @@ class VotesLocation:
     @property
     def note(self) -> str:
         return self.warning or f"Votes are kept in {self.shown}, which survives restarts."
+
+
+def open_store(target: str | Path) -> VoteStore:
+    """The store `target` names: a ``postgresql://`` URL, or a path to an SQLite file."""
+    if str(target).startswith(POSTGRES_SCHEMES):
+        from kokoro_ui.abtest.store_postgres import PostgresVoteStore  # only PostgreSQL users need psycopg
+
+        return PostgresVoteStore(str(target))
+    from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
+
+    return SqliteVoteStore(Path(target))
 
 
 def persistent_root(settings: Settings) -> Optional[Path]:

@@ -18,15 +18,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
-from kokoro_ui.abtest.design import AB, ABX, MODES, Arrangement, Slot, arrange, plan
+from kokoro_ui.abtest.bank import RENDERING
+from kokoro_ui.abtest.crowd import Participant
+from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for
 from kokoro_ui.abtest.material import Sentence, VoicePair
-from kokoro_ui.abtest.store import VoteRecord, VoteStore
+from kokoro_ui.abtest.records import VoteRecord
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 CHOICES = ("A", "B", "none")
-CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B")}  # ABX is a forced choice: "can't tell" would hide guessing
+MOS_SCORES = ("1", "2", "3", "4", "5")  # P.800: Bad, Poor, Fair, Good, Excellent
+CMOS_SCORES = ("-3", "-2", "-1", "0", "1", "2", "3")  # B compared with A: much worse … much better
+CHOICES_BY_MODE = {AB: CHOICES, ABX: ("A", "B"),  # ABX is a forced choice: "can't tell" would hide guessing
+                   MOS: MOS_SCORES, CMOS: CMOS_SCORES}
+CHOICE_WORDS = {AB: "A, B or no preference", ABX: "A or B", MOS: "a score from 1 to 5", CMOS: "a score from -3 to 3"}
 MAX_COMMENT_CHARS = 500
 MAX_SESSIONS = 5_000  # kept in memory; the oldest are forgotten first (their votes stay stored)
+IDLE_S = 1800.0  # a session untouched this long no longer counts as under way
 
 
 class VoteRefusedError(KokoroUIError):
@@ -49,7 +57,7 @@ class Trial:
 
     @property
     def clips(self) -> tuple[str, ...]:
-        return ("A", "B", "X") if self.mode == ABX else ("A", "B")
+        return {ABX: ("A", "B", "X"), MOS: ("A",)}.get(self.mode, ("A", "B"))
 
     def release_of(self, clip: str) -> str:
         return {"A": self.a_release, "B": self.b_release, "X": self.x_release}[clip]
@@ -86,8 +94,11 @@ class Session:
     arranged: dict[int, Arrangement] = field(default_factory=dict)  # trial number -> its secret, once shown
     shown_at: str = ""
     real_speech: bool = False
+    rendering: str = RENDERING  # how the current trial's clips were made
+    participant: Optional[Participant] = None  # from a crowd link
     heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    active_at: float = field(default_factory=time.monotonic)  # its last start, showing, report or vote
 
     @property
     def finished(self) -> bool:
@@ -111,9 +122,14 @@ class SessionBook:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self) -> Session:
-        session = Session(secrets.token_urlsafe(16), plan(self.sentences, self.pairs, self.trials, self._rng),
-                          self.mode, self.speed)
+    def start(self, participant: Optional[Participant] = None) -> Session:
+        """A new session; for a crowd `participant` who has finished one already, a refusal."""
+        if participant and self.store.has_finished(participant.id):
+            raise VoteRefusedError("You have already finished this study: thank you! Each participant takes "
+                                   "it once, so there is no second session.")
+        session = Session(secrets.token_urlsafe(16),
+                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng), self.mode, self.speed,
+                          participant=participant)
         with self._lock:
             self._sessions[session.id] = session
             while len(self._sessions) > MAX_SESSIONS:
@@ -125,7 +141,14 @@ class SessionBook:
             session = self._sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None:
             raise VoteRefusedError("This listening session is unknown or has expired: start a new one.")
+        session.active_at = time.monotonic()
         return session
+
+    def running(self) -> int:
+        """Sessions of this process under way: not finished, and touched in the last `IDLE_S` seconds."""
+        since = time.monotonic() - IDLE_S
+        with self._lock:
+            return sum(not session.finished and session.active_at >= since for session in self._sessions.values())
 
     def current_trial(self, session_id: str) -> Optional[Trial]:
         """The trial the session is on (None once finished). Its arrangement is drawn from the shared
@@ -134,12 +157,13 @@ class SessionBook:
         with session.lock:
             return None if session.finished else self._arranged(session, session.trials[session.current])
 
-    def show(self, session_id: str, trial_number: int, real_speech: bool) -> None:
-        """The trial's clips are on their way to the browser: its listening clock starts now."""
+    def show(self, session_id: str, trial_number: int, real_speech: bool, rendering: str = RENDERING) -> None:
+        """The trial's clips, made as `rendering` says, are on their way to the browser: its listening
+        clock starts now."""
         session = self.get(session_id)
         with session.lock:
             trial = self._arranged(session, self._check_current(session, trial_number))
-            session.shown_at, session.real_speech = _utc_now(), real_speech
+            session.shown_at, session.real_speech, session.rendering = _utc_now(), real_speech, rendering
             session.heard = {clip: Listening() for clip in trial.clips}
 
     def report(self, session_id: str, trial_number: int, clip: str, event: str) -> bool:
@@ -158,21 +182,21 @@ class SessionBook:
         """Accept and store one vote, or raise `VoteRefusedError` / `VoteStoreError` and change nothing."""
         session = self.get(session_id)
         if choice not in CHOICES_BY_MODE[session.mode]:
-            words = "A or B" if session.mode == ABX else "A, B or no preference"
-            raise VoteRefusedError(f"Choose {words}, not {str(choice)[:20]!r}.")
+            raise VoteRefusedError(f"Choose {CHOICE_WORDS[session.mode]}, not {str(choice)[:20]!r}.")
         with session.lock:  # held while storing: a racing second vote waits, then finds the trial done
             slot = self._check_current(session, trial_number)
             if not _all_heard(session):  # never shown counts as not heard
-                clips = "A, B and X" if session.mode == ABX else "both clips, A and B,"
+                clips = {ABX: "A, B and X", MOS: "the clip"}.get(session.mode, "both clips, A and B,")
                 raise VoteRefusedError(f"Play {clips} to the end before you vote.")
             record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
-            self.store.add(record)
+            self.store.add(record, finishes=session.current + 1 == len(session.trials))
             session.current += 1
             return record
 
     def _arranged(self, session: Session, slot: Slot) -> Trial:
         if slot.number not in session.arranged:
-            session.arranged[slot.number] = (session.arranged[slot.repeat_of].swapped() if slot.repeat_of
+            earlier = slot.repeat_of or slot.other_release_of  # the same cell, the other way round
+            session.arranged[slot.number] = (session.arranged[earlier].swapped() if earlier
                                              else arrange(self.store, slot, session.mode, self._rng))
         secret = session.arranged[slot.number]
         return Trial(slot.number, slot.sentence, slot.pair, secret.a_release, secret.b_release, session.speed,
@@ -189,15 +213,34 @@ class SessionBook:
 
     def _record(self, session: Session, trial: Trial, choice: str, comment: str) -> VoteRecord:
         heard = {clip: session.heard.get(clip, Listening()) for clip in ("A", "B", "X")}
-        abx = trial.mode == ABX
+        abx, scored, one_clip = trial.mode == ABX, trial.mode in (MOS, CMOS), trial.mode == MOS
+        score = int(choice) if scored else None
         return VoteRecord(
             session.id, trial.number, trial.sentence.id, trial.sentence.text, trial.pair.id,
-            trial.a_release, trial.pair.voices[trial.a_release], trial.b_release, trial.pair.voices[trial.b_release],
-            choice, trial.release_of(choice) if choice != "none" and not abx else None, comment, trial.speed,
+            trial.a_release, trial.pair.voices[trial.a_release], None if one_clip else trial.b_release,
+            None if one_clip else trial.pair.voices[trial.b_release], None if scored else choice,
+            _preferred(trial, choice, score), comment, trial.speed,
             session.real_speech, heard["A"].plays, heard["B"].plays, round(heard["A"].listened_s, 3),
             round(heard["B"].listened_s, 3), session.shown_at or _utc_now(), _utc_now(), trial.mode,
             trial.x_release, heard["X"].plays, round(heard["X"].listened_s, 3),
-            trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of)
+            trial.release_of(choice) == trial.x_release if abx else None, trial.repeat_of,
+            session.rendering, score, *_crowd(session.participant))
+
+
+def _preferred(trial: Trial, choice: str, score: Optional[int]) -> Optional[str]:
+    """The release a vote prefers: A/B, the one chosen; CMOS, the one the score leans to; else None."""
+    if trial.mode == AB and choice != "none":
+        return trial.release_of(choice)
+    if trial.mode == CMOS and score:
+        return trial.b_release if score > 0 else trial.a_release
+    return None
+
+
+def _crowd(participant: Optional[Participant]) -> tuple[Optional[str], ...]:
+    """A vote's participant, platform, study and platform session (all None without a crowd link)."""
+    if participant is None:
+        return None, None, None, None
+    return participant.id, participant.platform, participant.study_id, participant.platform_session
 
 
 def _all_heard(session: Session) -> bool:

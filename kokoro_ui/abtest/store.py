@@ -2,33 +2,42 @@
 
 The store writes each vote in its own short transaction and knows nothing about sessions or
 blindness (that is `sessions.py`). A UNIQUE (session, trial) key makes a second vote for a trial
-impossible even if two requests, or two app processes sharing one PostgreSQL database, race. Any
-failure to write becomes a `VoteStoreError` with a message for the voter; the transaction
-guarantees that a failed vote leaves earlier votes untouched, and a fresh connection per
-operation means votes resume by themselves once the database is reachable again.
+impossible even if two requests, or two app processes sharing one PostgreSQL database, race.
+Reads take no lock and begin no transaction. A write that finds the database busy (another
+writer holds it) is tried again with growing, jittered pauses for at most `write_patience_s`;
+only then, or on any other failure, does it become a `VoteStoreError` with a message for the
+voter. The transaction guarantees that a failed vote leaves earlier votes untouched; a
+connection that failed is dropped, so votes resume by themselves once the database is back.
 
 The store also keeps the study design's shared counts (`balance`): how often each cell was shown
 in each arrangement, read and counted in one transaction, so every process sharing the database
 balances against the same numbers. The rule that picks an arrangement is `design.py`'s.
 
-This module holds what both databases share (records, errors, the SQL); `store_sqlite` and
-`store_postgres` hold what they do differently, `schema` the migrations they both follow.
+This module holds what both databases share (errors, the SQL, the retries; the records are
+`records`');
+`store_sqlite` and `store_postgres` hold what they do differently (where a connection comes
+from: the thread's own, or a pool), `schema` the migrations they both follow, and
+`persistence.open_store` which of them a setting names.
 """
 
-import csv
+import contextlib
 import dataclasses
 import logging
+import random
+import threading
+import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
+from kokoro_ui.abtest.records import COLUMNS, Cell, Counts, Pick, VoteRecord, from_row, write_votes_csv
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.errors import KokoroUIError
 
 log = logging.getLogger(__name__)
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+WRITE_PATIENCE_S = 30.0  # how long a write keeps trying on a busy database before it refuses
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.01, 0.5
 
 
 class VoteStoreError(KokoroUIError):
@@ -39,67 +48,23 @@ class DuplicateVoteError(VoteStoreError):
     """This trial of this session already has a vote."""
 
 
-@dataclass(frozen=True)
-class VoteRecord:
-    session_id: str
-    trial: int
-    sentence_id: str
-    sentence: str
-    pair: str
-    a_release: str
-    a_voice: str
-    b_release: str
-    b_voice: str
-    choice: str  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as)
-    preferred_release: Optional[str]  # A/B: the release behind the choice; None for no preference, and in ABX
-    comment: str
-    speed: float
-    real_speech: bool
-    a_plays: int
-    b_plays: int
-    a_listened_s: float
-    b_listened_s: float
-    shown_at: str
-    voted_at: str
-    mode: str = "ab"  # 'ab' (which do you prefer?) or 'abx' (is X the same as A or as B?)
-    x_release: Optional[str] = None  # ABX: the release X played
-    x_plays: int = 0
-    x_listened_s: float = 0.0
-    correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
-    repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
-
-
-COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]
-_BOOLEANS = ("real_speech", "correct")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """What the design balances over: a sentence said by a voice pair, in one mode."""
-
-    mode: str
-    sentence_id: str
-    pair: str
-
-
-Counts = dict[str, dict[str, int]]  # factor -> level -> times shown
-Pick = Callable[[Counts], dict[str, str]]  # the counts -> one level per factor
-
-
 class VoteStore(ABC):
-    """The SQL both databases run; a fresh connection per operation, so any thread may call any method."""
+    """The SQL both databases run, and the retries; any thread may call any method."""
 
     dialect: str  # a key of `schema.SPELLINGS`
     marker: str  # the driver's parameter placeholder
     lock_rows: str = ""  # what a SELECT adds to lock the rows it reads until the transaction ends
 
-    def __init__(self, location: str):
+    def __init__(self, location: str, write_patience_s: float = WRITE_PATIENCE_S):
         self.location = location  # for messages and /health: a path, or a URL without credentials
+        self.write_patience_s = write_patience_s
         self._ready = False
+        self._schema_lock = threading.Lock()
 
     @abstractmethod
-    def _connect(self) -> Any:
-        """A new DB-API connection in autocommit mode (transactions are begun explicitly)."""
+    def _connection(self) -> ContextManager[Any]:
+        """A DB-API connection in autocommit mode (transactions are begun explicitly) for one operation:
+        reused, not opened anew each time; a connection the operation failed on is not used again."""
 
     @abstractmethod
     def _begin(self, db: Any) -> None:
@@ -119,13 +84,28 @@ class VoteStore(ABC):
     def _is_duplicate(self, error: Exception) -> bool:
         """Whether the driver's `error` is a broken UNIQUE key (and not, say, a failed CHECK)."""
 
-    def add(self, vote: VoteRecord) -> None:
-        """Store one vote in one transaction, or raise without storing anything."""
+    @abstractmethod
+    def _is_busy(self, error: Exception) -> bool:
+        """Whether the driver's `error` means "another transaction is in the way: try again soon"."""
+
+    def close(self) -> None:
+        """Close every connection this store holds (the next operation opens new ones)."""
+
+    def add(self, vote: VoteRecord, finishes: bool = False) -> None:
+        """Store one vote in one transaction, or raise without storing anything. A vote that `finishes`
+        its session also records, in the same transaction, that its participant (if any) has finished."""
         placeholders = ", ".join(self.marker for _ in COLUMNS)
         values = [int(value) if isinstance(value, bool) else value for value in dataclasses.astuple(vote)]
+
+        def insert(db: Any) -> None:
+            db.execute(f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+            if finishes and vote.participant:
+                db.execute(f"INSERT INTO finished (participant, session_id, finished_at) VALUES ({self.marker}, "
+                           f"{self.marker}, {self.marker}) ON CONFLICT DO NOTHING",
+                           (vote.participant, vote.session_id, vote.voted_at))
+
         try:
-            self._transaction(lambda db: db.execute(
-                f"INSERT INTO votes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values))
+            self._transaction(insert)
         except (OSError, *self._errors) as error:
             if self._is_duplicate(error):
                 raise DuplicateVoteError(f"Trial {vote.trial} already has a vote; each trial takes one.") from None
@@ -135,26 +115,17 @@ class VoteStore(ABC):
         """Stored votes in the order they were cast; only one session's if `session_id` is given."""
         query = f"SELECT {', '.join(COLUMNS)} FROM votes"
         query += f" WHERE session_id = {self.marker} ORDER BY trial" if session_id is not None else " ORDER BY id"
-        try:
-            db = self._open()
-            try:
-                rows = db.execute(query, () if session_id is None else (session_id,)).fetchall()
-            finally:
-                db.close()
-        except (OSError, *self._errors) as error:
-            raise self._failure("read", error) from None
-        return [_record(row) for row in rows]
+        rows = self._read(lambda db: db.execute(query, () if session_id is None else (session_id,)).fetchall())
+        return [from_row(row) for row in rows]
+
+    def has_finished(self, participant: str) -> bool:
+        """Whether a session of `participant` (a crowd id) was finished, in any process."""
+        return bool(self._read(lambda db: db.execute(
+            f"SELECT COUNT(*) FROM finished WHERE participant = {self.marker}", (participant,)).fetchone()[0]))
 
     def count(self) -> int:
         """How many votes are stored."""
-        try:
-            db = self._open()
-            try:
-                return db.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
-            finally:
-                db.close()
-        except (OSError, *self._errors) as error:
-            raise self._failure("read", error) from None
+        return self._read(lambda db: db.execute("SELECT COUNT(*) FROM votes").fetchone()[0])
 
     def balance(self, cell: Cell, factors: Mapping[str, Sequence[str]], pick: Pick) -> dict[str, str]:
         """In one transaction: read how often each level of each factor was shown in `cell`, let `pick`
@@ -185,15 +156,42 @@ class VoteStore(ABC):
             raise self._failure("read", error) from None
 
     def write_csv(self, path: Path) -> Path:
-        """Every stored vote, one row each, with a header: the raw data behind the Results tab."""
-        return write_votes_csv(self.votes(), path)
+        """Every stored vote, one row each, with a header: the raw data behind the Results tab, which
+        anyone may download, so participant ids are left blank (the backup keeps them)."""
+        return write_votes_csv(self.votes(), path, participants=False)
+
+    def _read(self, work: Callable[[Any], Any]) -> Any:
+        """`work` on a connection, outside any transaction: it sees the last commit and locks nothing."""
+        def read() -> Any:
+            with self._connection() as db:
+                return work(db)
+
+        try:
+            self._ensure_schema()
+            return self._patiently(read)
+        except (OSError, *self._errors) as error:
+            raise self._failure("read", error) from None
 
     def _transaction(self, work: Callable[[Any], Any]) -> Any:
-        db = self._open()
-        try:
-            return self._within(db, work)
-        finally:
-            db.close()
+        """`work` in one write transaction, tried again while the database is busy (raises the driver's error)."""
+        def write() -> Any:
+            with self._connection() as db:
+                return self._within(db, work)
+
+        self._ensure_schema()
+        return self._patiently(write)
+
+    def _patiently(self, attempt: Callable[[], Any]) -> Any:
+        """`attempt()`, again after a pause each time the database is busy, until `write_patience_s` is spent."""
+        deadline, pause = time.monotonic() + self.write_patience_s, FIRST_PAUSE_S
+        while True:
+            try:
+                return attempt()
+            except self._errors as error:
+                if not self._is_busy(error) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause * random.uniform(0.5, 1.5))  # jitter: waiting writers do not all come back at once
+            pause = min(pause * 2, LONGEST_PAUSE_S)
 
     def _within(self, db: Any, work: Callable[[Any], Any]) -> Any:
         self._begin(db)
@@ -201,23 +199,25 @@ class VoteStore(ABC):
             result = work(db)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            with contextlib.suppress(*self._errors):  # the original failure is what the caller needs
+                db.execute("ROLLBACK")
             raise
         return result
 
-    def _open(self) -> Any:
-        """A connection to a database whose schema is current (made so once per process, and tried
-        again after a failure, so a database that was down at start is used once it is up)."""
-        db = self._connect()
-        if not self._ready:
-            try:
-                self._prepare(db)
-                self._within(db, self._migrate)
-            except BaseException:
-                db.close()
-                raise
-            self._ready = True
-        return db
+    def _ensure_schema(self) -> None:
+        """Make the schema current, once per store (tried again after a failure, so a database that was
+        down at start is used once it is up)."""
+        if self._ready:
+            return
+        with self._schema_lock:
+            if not self._ready:
+                def migrate() -> None:
+                    with self._connection() as db:
+                        self._prepare(db)
+                        self._within(db, self._migrate)
+
+                self._patiently(migrate)
+                self._ready = True
 
     def _prepare(self, db: Any) -> None:
         """Whatever the dialect sets once, outside a transaction, before migrating."""
@@ -238,31 +238,3 @@ class VoteStore(ABC):
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return VoteStoreError(f"{what}: the votes database cannot be used right now ({reason}). "
                               "Nothing stored was changed; please tell the person running this test.")
-
-
-def open_store(target: str | Path) -> VoteStore:
-    """The store `target` names: a ``postgresql://`` URL, or a path to an SQLite file."""
-    if str(target).startswith(POSTGRES_SCHEMES):
-        from kokoro_ui.abtest.store_postgres import PostgresVoteStore  # only PostgreSQL users need psycopg
-
-        return PostgresVoteStore(str(target))
-    from kokoro_ui.abtest.store_sqlite import SqliteVoteStore
-
-    return SqliteVoteStore(Path(target))
-
-
-def write_votes_csv(votes: Sequence[VoteRecord], path: Path) -> Path:
-    """`votes` as CSV with a header row of `COLUMNS`. An empty cell is NULL in a column that allows it
-    (no preference, an A/B trial's X, a trial that repeats none) and an empty comment otherwise."""
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(dataclasses.astuple(vote) for vote in votes)
-    return path
-
-
-def _record(row: Sequence) -> VoteRecord:
-    values = dict(zip(COLUMNS, row))
-    for name in _BOOLEANS:
-        values[name] = None if values[name] is None else bool(values[name])
-    return VoteRecord(**values)

@@ -30,6 +30,7 @@ class Settings:
     listening_voices: str = ""  # v0.19 voice ids of the pairs to use, comma-separated; "" = every pair
     listening_mode: str = "ab"  # ab: which do you prefer? abx: is X the same as A or as B?
     listening_speed: float = 1.0  # the speed every trial clip is spoken at
+    completion_code: str = ""  # shown when a session ends (crowd studies), with Prolific's return link for its ids
     clip_bank: str = ""  # folder of pre-rendered trial clips; "" = clip_bank in the persistent dir or cache
     study_driver: bool = False  # TESTS ONLY: HTTP routes that drive listening sessions without a browser
     host: str = "127.0.0.1"

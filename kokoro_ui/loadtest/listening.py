@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 
 from kokoro_ui.abtest.material import load_sentences
-from kokoro_ui.abtest.store import open_store
-from kokoro_ui.loadtest.common import percentile, start_app, stop_app, wait_until_up
+from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.config.settings import Settings
+from kokoro_ui.loadtest.common import percentile, start_app, stop_app, wait_until_up
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]

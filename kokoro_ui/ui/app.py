@@ -65,7 +65,7 @@ def build_ui(manager: ModelManager, listening: Optional[ListeningTest] = None) -
             with gr.Tab("Listening test", id="listen"):
                 render_listening_tab(listening)
             with gr.Tab("Results", id="results"):
-                render_results_tab(listening.store, votes_location(manager.settings))
+                render_results_tab(listening, votes_location(manager.settings))
             with gr.Tab("Voices", id="voices"):
                 render_gallery_tab(manager, compare, tabs)
         register_named_api(manager)

@@ -24,6 +24,10 @@ from kokoro_ui.ui.listening_tab import Screen, cast_vote, heard, start_session
 PREFIX = "/_study_driver"
 
 
+class Start(BaseModel):
+    query: dict[str, str] = {}  # the page URL's query: a crowd link's participant id
+
+
 class Report(BaseModel):
     session_id: str
     trial: int
@@ -52,14 +56,15 @@ class Shown(BaseModel):
     finished: bool
     refused: bool
     message: str
+    tally: str  # the last screen's words (with the completion code, if any)
 
 
 def study_driver_router(test: ListeningTest) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
     @router.post("/start")
-    def start() -> Shown:
-        return _shown(start_session(test))
+    def start(body: Optional[Start] = None) -> Shown:
+        return _shown(start_session(test, body.query if body else {}))
 
     @router.post("/report")
     def report(body: Report) -> dict:
@@ -94,4 +99,5 @@ def check_driver_allowed(env: Mapping[str, str] = os.environ) -> None:
 def _shown(screen: Screen) -> Shown:
     clips = sum(path is not None for path in (screen.clip_a, screen.clip_b, screen.clip_x))
     return Shown(session_id=screen.session_id, trial=screen.trial_number or 0, clips=clips,
-                 finished=screen.reveal is not None, refused=screen.refused or screen.stuck, message=screen.message)
+                 finished=screen.reveal is not None, refused=screen.refused or screen.stuck, message=screen.message,
+                 tally=screen.tally)

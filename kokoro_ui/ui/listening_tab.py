@@ -1,4 +1,4 @@
-"""The Listening test tab: blind A/B (or ABX) trials, one vote each, and the reveal at the end.
+"""The Listening test tab: blind A/B, ABX, MOS or CMOS trials, one vote each, and the reveal at the end.
 
 Every event here is private (no client API): votes should come from people who listened in the
 browser, and the play reports exist only to unlock the vote. The session id and trial number
@@ -13,42 +13,15 @@ import gradio as gr
 import pandas as pd
 
 from kokoro_ui.abtest import ListeningTest
-from kokoro_ui.abtest.design import ABX
+from kokoro_ui.abtest.crowd import completion_words, participant_from
+from kokoro_ui.abtest.design import ABX, CMOS, MOS, trial_count
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.ui.listening_words import CHOICE_WORDS, Wording, keys_line, keys_script, wording
 from kokoro_ui.ui.wav_player import WavPlayer
 
 
-@dataclass(frozen=True)
-class Wording:
-    """What the tab says and offers in one mode."""
-
-    intro: str
-    locked: str
-    unlocked: str
-    votes: list[tuple[str, str, str]]  # (choice, button text, elem_id)
-    clips: tuple[str, ...]
-
-
-AB_WORDING = Wording(
-    "## Blind listening test\nYou will hear {n} pairs of clips, **A** and **B**: the same sentence and voice, "
-    "spoken by the two Kokoro releases in an order that nobody shows you. Play both, then pick the one you "
-    "prefer (or say you have no preference). One pair comes twice. At the end we reveal which was which.",
-    "Play **both** clips, A and B, to the end. Then the vote opens.",
-    "You heard both. Which one sounds better to you?",
-    [("A", "A sounds better", "vote-a"), ("none", "No preference", "vote-none"), ("B", "B sounds better", "vote-b")],
-    ("A", "B"))
-ABX_WORDING = Wording(
-    "## Blind listening test (ABX)\nYou will hear {n} sets of three clips: **A** and **B** are the same sentence "
-    "and voice spoken by the two Kokoro releases, in an order nobody shows you; **X** is one of them again. Play "
-    "all three, then say whether X is A or B. If you cannot tell, make your best guess. At the end we reveal "
-    "which was which.",
-    "Play **all three** clips, A, B and X, to the end. Then you can answer.",
-    "You heard all three. Is X the same as A, or as B?",
-    [("A", "X is A", "vote-a"), ("B", "X is B", "vote-b")],
-    ("A", "B", "X"))
-CHOICE_WORDS = {"A": "A", "B": "B", "none": "no preference"}
 
 
 @dataclass
@@ -72,15 +45,11 @@ class Screen:
 
 def render_listening_tab(test: ListeningTest) -> None:
     with gr.Column(elem_id="listen-panel"):
-        _layout_and_events(test, wording(test))
-
-
-def wording(test: ListeningTest) -> Wording:
-    return ABX_WORDING if test.book.mode == ABX else AB_WORDING
+        _layout_and_events(test, wording(test.book.mode))
 
 
 def _layout_and_events(test: ListeningTest, words: Wording) -> None:
-    gr.Markdown(words.intro.format(n=test.book.trials))
+    gr.Markdown(words.intro.format(n=trial_count(test.book.mode, test.book.trials)))
     session_id, trial_number = gr.State(None), gr.State(0)
     start = gr.Button("Start a listening session", variant="primary", elem_id="listen-start")
     with gr.Column(visible=False, elem_id="listen-trial") as trial_box:
@@ -93,7 +62,8 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                                 elem_id=f"listen-{label.lower()}") for label in words.clips]
         status = gr.Markdown(words.locked, elem_id="listen-status")
         with gr.Row():
-            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id in words.votes]
+            buttons = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id, _ in words.votes]
+        gr.Markdown(keys_line(words), elem_id="listen-keys")
         comment = gr.Textbox(label="Comment (optional)", max_lines=3, elem_id="listen-comment")
     message = gr.Markdown(elem_id="listen-message", elem_classes="kab-error")
     with gr.Column(visible=False, elem_id="listen-reveal") as reveal_box:
@@ -110,9 +80,13 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
     # progress shows on the trial's heading only: shown on every output, an output whose value did not
     # change (the empty message line) kept Gradio's tracker at 'processing' after the event ended, its
     # timer redrawing the page every frame (~5 % of a core per open page in Chromium)
-    start.click(lambda: show(start_session(test)), None, screen, api_visibility="private",
+    def start_from_link(request: gr.Request) -> list:
+        return show(start_session(test, dict(request.query_params) if request else {}))
+
+    start.click(start_from_link, None, screen, api_visibility="private",
                 concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
-    for (choice, _, _), button in zip(words.votes, buttons):
+    gr.on(None, None, None, None, js=keys_script(words))  # on page load: the vote keys
+    for (choice, *_), button in zip(words.votes, buttons):
         button.click(lambda sid, number, text, choice=choice: show(cast_vote(test, sid, number, choice, text)),
                      [session_id, trial_number, comment], screen, api_visibility="private",
                      concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
@@ -124,9 +98,10 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                     [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
 
 
-def start_session(test: ListeningTest) -> Screen:
+def start_session(test: ListeningTest, query: Optional[dict[str, str]] = None) -> Screen:
+    """A new session; `query` is the page's URL query, which may carry a crowd participant's id."""
     try:
-        session = test.book.start()
+        session = test.book.start(participant_from(query or {}))
     except KokoroUIError as error:
         return Screen(message=str(error), refused=True)
     return _trial_screen(test, session.id)
@@ -157,24 +132,36 @@ def reveal_table(test: ListeningTest, session_id: str) -> tuple[pd.DataFrame, st
     names = {voice.id: voice.name for voice in test.manager.voices(OLD)}
     rows = []
     for vote in votes:
-        row = {"Trial": vote.trial, "Sentence": vote.sentence, "Voice": names.get(vote.pair, vote.pair),
-               "A was": vote.a_release, "B was": vote.b_release}
+        row = {"Trial": vote.trial, "Sentence": vote.sentence, "Voice": names.get(vote.pair, vote.pair)}
+        if vote.mode == MOS:
+            row |= {"You heard": vote.a_release, "Your score": vote.score}
+        else:
+            row |= {"A was": vote.a_release, "B was": vote.b_release}
         if vote.mode == ABX:
             row |= {"X was": vote.x_release, "You said X is": vote.choice, "Right": "yes" if vote.correct else "no"}
-        else:
+        elif vote.mode == CMOS:
+            row |= {"B against A": f"{vote.score:+d}", "You preferred": vote.preferred_release or "neither"}
+        elif vote.mode != MOS:
             row |= {"You chose": CHOICE_WORDS[vote.choice], "You preferred": vote.preferred_release or "no preference"}
-        rows.append(row | {"Repeats trial": vote.repeat_of or ""})
+        rows.append(row | ({} if vote.mode == MOS else {"Repeats trial": vote.repeat_of or ""}))
     return pd.DataFrame(rows), _tally(votes)
 
 
 def _tally(votes: list) -> str:
-    if votes and votes[0].mode == ABX:
+    thanks = "### Thank you! Here is which was which."
+    mode = votes[0].mode if votes else None
+    if mode == ABX:
         right = sum(bool(vote.correct) for vote in votes)
-        return f"### Thank you! Here is which was which.\nYou found X {_times(right)} out of {len(votes)}."
+        return f"{thanks}\nYou found X {_times(right)} out of {len(votes)}."
+    if mode == MOS:
+        means = {release: [vote.score for vote in votes if vote.a_release == release] for release in (NEW, OLD)}
+        return thanks + "\nYour mean score: " + ", ".join(
+            f"**{release}** {sum(scores) / len(scores):.2f}" for release, scores in means.items() if scores) + "."
     counts = {release: sum(vote.preferred_release == release for vote in votes) for release in (NEW, OLD)}
     ties = sum(vote.preferred_release is None for vote in votes)
-    return (f"### Thank you! Here is which was which.\nYou preferred **{NEW}** {_times(counts[NEW])}, "
-            f"**{OLD}** {_times(counts[OLD])}, and had no preference {_times(ties)}.")
+    neither = "rated them about the same" if mode == CMOS else "had no preference"
+    return (f"{thanks}\nYou preferred **{NEW}** {_times(counts[NEW])}, "
+            f"**{OLD}** {_times(counts[OLD])}, and {neither} {_times(ties)}.")
 
 
 def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
@@ -182,7 +169,8 @@ def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
         clips = test.current_clips(session_id)
         if clips is None:
             table, tally = reveal_table(test, session_id)
-            return Screen(session_id, 0, reveal=table, tally=tally)
+            code = completion_words(test.completion_code, test.book.get(session_id).participant)
+            return Screen(session_id, 0, reveal=table, tally=f"{code}\n\n{tally}" if code else tally)
     except VoteStoreError as error:  # the order of a trial is drawn from the database: it is down
         return Screen(session_id, 0, message=f"The next trial could not be shown: {error} Votes cast so far "
                                              "are kept; start a new session once it is back.", stuck=True)

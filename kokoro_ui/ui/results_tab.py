@@ -3,7 +3,9 @@ consistent each session was, and the raw votes as CSV.
 
 Which votes count is `abtest.analysis`'s rule, stated on the tab: shares are over votes that chose
 a side ("no preference" apart), noise votes and repeated trials are left out, and inconsistent
-sessions can be. The tab says plainly when the votes will not survive a restart.
+sessions can be. The tab says plainly when the votes will not survive a restart. Before the first
+vote it shows no chart and no table: one line on how to start a session, and how many sessions
+this app is running.
 """
 
 import contextlib
@@ -18,12 +20,15 @@ from typing import Callable
 import gradio as gr
 import pandas as pd
 
+from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.analysis import NO_PREFERENCE, Counted, consistency, counted, discrimination, left_out, preference
-from kokoro_ui.abtest.design import AB, ABX
+from kokoro_ui.abtest.design import AB, ABX, CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.persistence import VotesLocation
+from kokoro_ui.abtest.ratings import describe_cmos, describe_mos
+from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.stats import Discrimination, Preference, describe, describe_abx, tally
-from kokoro_ui.abtest.store import VoteRecord, VoteStore
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.errors import KokoroUIError
 
 CSV_ROOT = Path(tempfile.gettempdir()) / "kokoro_ui_votes_csv"
@@ -32,8 +37,10 @@ CONSISTENT_WORDS = {True: "yes", False: "no", None: "not yet"}
 
 @dataclass(frozen=True)
 class Results:
-    summary: str  # A/B preference
+    votes: int  # stored, of every kind; 0: the tab shows only `summary`
+    summary: str  # A/B preference, or (no votes) how to begin
     abx_summary: str
+    scale_summary: str  # MOS and CMOS
     by_voice: pd.DataFrame
     by_sentence: pd.DataFrame
     abx_by_voice: pd.DataFrame
@@ -42,60 +49,81 @@ class Results:
     csv_path: str | None
 
 
-def render_results_tab(store: VoteStore, location: VotesLocation) -> None:
+def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
     gr.Markdown(f"## Results\nWhich release do listeners prefer in the blind test, **{NEW}** or **{OLD}**? "
-                "And can they hear a difference at all (ABX)?")
+                "Can they hear a difference at all (ABX)? How natural does each sound (MOS, CMOS)?")
     gr.Markdown(location.note, elem_id="results-storage", elem_classes="kab-banner" if location.warning else None)
     with gr.Row():
         include_noise = gr.Checkbox(False, label="Also count votes cast on synthetic weights (noise, not speech)",
                                     elem_id="results-include-noise")
         exclude_inconsistent = gr.Checkbox(False, label="Leave out sessions whose repeated trial disagreed",
                                            elem_id="results-exclude-inconsistent")
+        exclude_text_cut = gr.Checkbox(False, label="Leave out votes on clips cut from the text (before whole-pass "
+                                                    "rendering)", elem_id="results-exclude-text-cut")
         refresh = gr.Button("Refresh", elem_id="results-refresh", scale=0)
     summary = gr.Markdown(elem_id="results-summary")
-    plot = gr.BarPlot(x="voice", y="votes", color="preferred", title="Votes by voice", elem_id="results-plot")
-    gr.Markdown("### By voice")
-    by_voice = gr.Dataframe(interactive=False, elem_id="results-by-voice")
-    gr.Markdown("### By sentence")
-    by_sentence = gr.Dataframe(interactive=False, wrap=True, elem_id="results-by-sentence")
-    gr.Markdown("### Can listeners tell them apart? (ABX)")
-    abx_summary = gr.Markdown(elem_id="results-abx-summary")
-    abx_by_voice = gr.Dataframe(interactive=False, elem_id="results-abx-by-voice")
-    gr.Markdown("### Sessions\nEach session repeats one trial with A and B swapped: a listener who hears a "
-                "difference names the same release both times.")
-    sessions = gr.Dataframe(interactive=False, elem_id="results-sessions")
-    csv_file = gr.File(label="Every vote (CSV)", elem_id="results-csv")
+    with gr.Column(visible=False, elem_id="results-body") as body:
+        plot = gr.BarPlot(x="voice", y="votes", color="preferred", title="Votes by voice", elem_id="results-plot")
+        gr.Markdown("### By voice")
+        by_voice = gr.Dataframe(interactive=False, elem_id="results-by-voice")
+        gr.Markdown("### By sentence")
+        by_sentence = gr.Dataframe(interactive=False, wrap=True, elem_id="results-by-sentence")
+        gr.Markdown("### Can listeners tell them apart? (ABX)")
+        abx_summary = gr.Markdown(elem_id="results-abx-summary")
+        abx_by_voice = gr.Dataframe(interactive=False, elem_id="results-abx-by-voice")
+        gr.Markdown("### How natural, on a scale? (MOS and CMOS)")
+        scale_summary = gr.Markdown(elem_id="results-scale-summary")
+        gr.Markdown("### Sessions\nEach session repeats one trial with A and B swapped: a listener who hears a "
+                    "difference names the same release both times.")
+        sessions = gr.Dataframe(interactive=False, elem_id="results-sessions")
+        csv_file = gr.File(label="Every vote (CSV)", elem_id="results-csv")
 
-    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file]
-    show = partial(show_results, store)
-    inputs = [include_noise, exclude_inconsistent]
+    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, scale_summary, body]
+    show = partial(show_results, test)
+    inputs = [include_noise, exclude_inconsistent, exclude_text_cut]
     gr.on(None, show, inputs, outputs, api_visibility="private")  # on page load and on ticking
     refresh.click(show, inputs, outputs, api_name="listening_results")
 
 
-def show_results(store: VoteStore, include_noise: bool, exclude_inconsistent: bool = False) -> tuple:
-    shown = results(store, include_noise, exclude_inconsistent)
+def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent: bool = False,
+                 exclude_text_cut: bool = False) -> tuple:
+    shown = results(test.store, include_noise, exclude_inconsistent, exclude_text_cut, test.book.running())
+    if not shown.votes:  # nothing drawn, nothing exported: the line says how to begin
+        return (shown.summary, *[gr.skip()] * 8, gr.update(visible=False))
     return (shown.summary, shown.abx_summary, shown.by_voice, shown.by_sentence, shown.abx_by_voice, shown.sessions,
-            shown.plot, shown.csv_path)
+            shown.plot, shown.csv_path, shown.scale_summary, gr.update(visible=True))
 
 
-def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False) -> Results:
-    """Everything the tab shows, from the stored votes."""
+def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False,
+            exclude_text_cut: bool = False, running: int = 0) -> Results:
+    """Everything the tab shows, from the stored votes (`running`: sessions under way in this app)."""
+    empty = pd.DataFrame()
     try:
         stored = store.votes()
+        if not stored:
+            return Results(0, no_votes_yet(running), "", "", empty, empty, empty, empty, empty, None)
         csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
-        empty = pd.DataFrame()
-        return Results(f"⚠️ {error}", "", empty, empty, empty, empty,
-                       pd.DataFrame(columns=["voice", "preferred", "votes"]), None)
-    ab, abx = (counted(stored, mode, include_noise, exclude_inconsistent) for mode in (AB, ABX))
-    return Results(_with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
+        return Results(0, f"⚠️ {error}", "", "", empty, empty, empty, empty, empty, None)
+    ab, abx, mos, cmos = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut)
+                          for mode in (AB, ABX, MOS, CMOS))
+    return Results(len(stored), _with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
                    _with_exclusions(describe_abx(discrimination(abx.votes)), abx),
+                   "\n\n".join([_with_exclusions(describe_mos(mos.votes), mos),
+                                _with_exclusions(describe_cmos(cmos.votes), cmos)]),
                    breakdown(ab.votes, lambda vote: vote.pair, "Voice"),
                    breakdown(ab.votes, lambda vote: f"{vote.sentence_id}: {vote.sentence}", "Sentence"),
                    abx_breakdown(abx.votes, lambda vote: vote.pair, "Voice"),
                    sessions_frame(stored if include_noise else [vote for vote in stored if vote.real_speech]),
                    plot_frame(ab.votes), csv_path)
+
+
+def no_votes_yet(running: int) -> str:
+    """The one line the tab shows before the first vote."""
+    under_way = {0: "no session is under way", 1: "1 session is under way"}.get(running, f"{running} sessions are "
+                                                                                           "under way")
+    return ("No votes yet. To cast the first, open the **Listening test** tab and press **Start a listening "
+            f"session**. (In this app right now, {under_way}.)")
 
 
 def breakdown(votes: list[VoteRecord], key: Callable[[VoteRecord], str], label: str) -> pd.DataFrame:

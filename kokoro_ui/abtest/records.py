@@ -1,0 +1,85 @@
+"""What the votes database holds, as Python sees it: one `VoteRecord` per rating (any design), the
+cell the design balances over, and the CSV every export writes. No database access here (that is
+`store`)."""
+
+import csv
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+TEXT_CUT = "text-cut"  # the rendering of every clip before whole passes: a first piece cut from the text
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    session_id: str
+    trial: int
+    sentence_id: str
+    sentence: str
+    pair: str
+    a_release: str
+    a_voice: str
+    b_release: Optional[str]  # None in MOS: one clip, "A"
+    b_voice: Optional[str]
+    choice: Optional[str]  # 'A', 'B' or 'none' (ABX: 'A' or 'B', the clip X sounded the same as); None: a score
+    preferred_release: Optional[str]  # A/B: the release behind the choice; None for no preference, and in ABX
+    comment: str
+    speed: float
+    real_speech: bool
+    a_plays: int
+    b_plays: int
+    a_listened_s: float
+    b_listened_s: float
+    shown_at: str
+    voted_at: str
+    mode: str = "ab"  # the design: 'ab' (which do you prefer?), 'abx' (is X A or B?), 'mos' or 'cmos'
+    x_release: Optional[str] = None  # ABX: the release X played
+    x_plays: int = 0
+    x_listened_s: float = 0.0
+    correct: Optional[bool] = None  # ABX: whether the answer named the clip X was
+    repeat_of: Optional[int] = None  # the trial this one repeats with A and B swapped (consistency)
+    rendering: str = TEXT_CUT  # how its clips were made: `bank.RENDERING` when cast; older votes: text-cut
+    score: Optional[int] = None  # MOS: 1 (Bad) … 5 (Excellent) for clip A; CMOS: B compared with A, -3 … +3
+    participant: Optional[str] = None  # from a crowd link (`crowd`); never shown to anyone else
+    platform: Optional[str] = None  # 'prolific' or 'link'
+    study_id: Optional[str] = None
+    platform_session: Optional[str] = None
+
+
+COLUMNS = [field.name for field in dataclasses.fields(VoteRecord)]
+PRIVATE_COLUMNS = ("participant", "platform", "study_id", "platform_session")  # blank in the public CSV
+_BOOLEANS = ("real_speech", "correct")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What the design balances over: a sentence said by a voice pair, in one mode."""
+
+    mode: str
+    sentence_id: str
+    pair: str
+
+
+Counts = dict[str, dict[str, int]]  # factor -> level -> times shown
+Pick = Callable[[Counts], dict[str, str]]  # the counts -> one level per factor
+
+
+def write_votes_csv(votes: Sequence[VoteRecord], path: Path, participants: bool = True) -> Path:
+    """`votes` as CSV with a header row of `COLUMNS`. An empty cell is NULL in a column that allows it
+    (no preference, an A/B trial's X, a trial that repeats none) and an empty comment otherwise;
+    without `participants`, the `PRIVATE_COLUMNS` are left empty too."""
+    blank = {} if participants else dict.fromkeys(PRIVATE_COLUMNS)
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(dataclasses.astuple(dataclasses.replace(vote, **blank)) for vote in votes)
+    return path
+
+
+def from_row(row: Sequence) -> VoteRecord:
+    """A database row (in `COLUMNS` order) as a record."""
+    values = dict(zip(COLUMNS, row))
+    for name in _BOOLEANS:
+        values[name] = None if values[name] is None else bool(values[name])
+    return VoteRecord(**values)
