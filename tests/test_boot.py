@@ -8,7 +8,7 @@ import time
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from study import free_port
+from helpers.study import free_port
 
 from kokoro_ui.serving.boot import BootApp
 

@@ -24,7 +24,7 @@ import torch
 from kokoro import KPipeline
 
 from kokoro_ui.abtest.bank import RENDERING, ClipBank, render, synthesise
-from kokoro_ui.abtest.clips import Clip, ClipCache, integrated_loudness, match_loudness
+from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.builds.v0_19 import frontend as v0_19_frontend
 from kokoro_ui.config.settings import REPO_ROOT
@@ -32,6 +32,7 @@ from kokoro_ui.engine.pacing import FAST_FIRST, WHOLE_PASS
 from kokoro_ui.outputs.rendering import audio_key
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.outputs.audio_formats import encode, to_int16
+from kokoro_ui.outputs.loudness import Clip, integrated_loudness, match_loudness
 from kokoro_ui.outputs.word_view import RunWords
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.services.compare import compare

@@ -33,7 +33,8 @@ NUMBERS = st.one_of(st.floats(), st.integers(-10**6, 10**6), st.sampled_from([1.
 GENERIC = "has not enabled verbose error reporting"  # what a client sees when a handler crashed
 
 
-pytestmark = pytest.mark.usefixtures("votes_unchanged")  # a fuzzed request never changes stored votes
+# long fuzzing; a fuzzed request never changes stored votes
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("votes_unchanged")]
 
 
 @pytest.fixture(scope="module")

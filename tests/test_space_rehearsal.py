@@ -17,12 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from study import app_processes
+from helpers.study import app_processes
 
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.synthetic import synthetic_source
 from kokoro_ui.weights.voices import load_manifest
+
+pytestmark = pytest.mark.slow
 
 LEGACY_COMMIT = "0" * 39 + "1"  # kLegacy is pinned to 'main' (no commit confirmed): refs/main names this one
 SETTLED = {"ready", "failed"}

@@ -1,9 +1,6 @@
 """The word view's data: both releases' words paired by where they are in the text, and word clips."""
 
-import re
-
 import gradio as gr
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.manager import ModelManager
-
-OLD, NEW = "v0.19", "v1.0"
+from kokoro_ui.versions import NEW, OLD
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.services.synthesis import Synthesis, synthesize
-from kokoro_ui.services.validation import InvalidInputError, validate_lang_code, validate_model, validate_speech
+from kokoro_ui.services.validation import InvalidInputError, validate_speech
+from kokoro_ui.api.compatibility import validate_lang_code, validate_model
 
 
 def add_captioned_route(router: APIRouter, manager: ModelManager) -> None:

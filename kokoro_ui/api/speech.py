@@ -31,9 +31,9 @@ from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.services.metrics import RunMetrics
 from kokoro_ui.services.synthesis import Request, Synthesis, synthesize
-from kokoro_ui.services.validation import (InvalidInputError, PhonemesRequest, aliased_speed, validate_phonemes, refuse_markup, resolve_voice_name, validate_download,
-                                  validate_lang_code, validate_model, validate_normalization, validate_speech,
-                                  validate_volume)
+from kokoro_ui.services.validation import InvalidInputError, PhonemesRequest, validate_phonemes, validate_speech
+from kokoro_ui.api.compatibility import (aliased_speed, refuse_markup, resolve_voice_name, validate_download,
+                                         validate_lang_code, validate_model, validate_normalization, validate_volume)
 
 log = logging.getLogger(__name__)
 NOISE_WARNING = "synthetic weights: noise, not speech"

@@ -14,8 +14,9 @@ import threading
 import time
 from urllib.parse import urlparse
 
-from kokoro_ui.loadtest.common import (LENGTHS, LONGEST_WORDS, VERSIONS, Outcome, api_outcome, api_request,
+from kokoro_ui.loadtest.common import (LENGTHS, LONGEST_WORDS, Outcome, api_outcome, api_request,
                                        gradio_outcome, percentile, rss_mb, start_app, stop_app, wait_until_up)
+from kokoro_ui.versions import VERSIONS
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,6 @@ import httpx
 import soundfile
 
 WORD = "word"  # requests differ only in how many words they say, so audio length tracks text length
-VERSIONS = ("v1.0", "v0.19")
 LENGTHS = 8  # request n of client i says 4 + 3 * ((i + n) % LENGTHS) words
 LONGEST_WORDS = 4 + 3 * (LENGTHS - 1)
 

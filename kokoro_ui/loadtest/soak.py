@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from kokoro_ui.loadtest.common import (LONGEST_WORDS, Outcome, VERSIONS, api_outcome, api_request, gradio_outcome, rss_mb, percentile,
+from kokoro_ui.loadtest.common import (LONGEST_WORDS, Outcome, api_outcome, api_request, gradio_outcome, rss_mb, percentile,
                                 start_app, stop_app, wait_until_up)
+from kokoro_ui.versions import VERSIONS
 
 MEMORY_SLACK = 0.10  # memory after the soak may exceed idle by this much
 BAD_REQUESTS = [  # each must be refused with a 4xx that says why

@@ -28,7 +28,7 @@ from typing import Callable, Optional
 import numpy as np
 import soundfile
 
-from kokoro_ui.abtest.clips import Clip, integrated_loudness, match_loudness
+from kokoro_ui.outputs.loudness import Clip, integrated_loudness, match_loudness
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.pacing import WHOLE_PASS
 from kokoro_ui.engine.release import Release

@@ -21,8 +21,9 @@ from kokoro_ui.services.metrics import History, RunMetrics
 from kokoro_ui.ui import views, word_table
 from kokoro_ui.services.validation import SpeechRequest, validate_lang, validate_speed, validate_text
 from kokoro_ui.outputs.word_view import RunWords
+from kokoro_ui.versions import VERSIONS
 
-LEFT, RIGHT = "v0.19", "v1.0"
+LEFT, RIGHT = VERSIONS  # older on the left
 OUTPUTS = ("left_audio", "right_audio", "left_chunks", "right_chunks", "left_status", "right_status",
            "words", "run_table", "history_table", "csv", "ttfa_plot", "rtf_plot", "banner", "run_words", "captions")
 _SIDE_OUTPUTS = {LEFT: ("left_audio", "left_chunks", "left_status"), RIGHT: ("right_audio", "right_chunks", "right_status")}

@@ -19,7 +19,7 @@ from kokoro_ui.config.settings import Settings
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @contextlib.contextmanager
@@ -50,3 +50,9 @@ def open_app(browser, url: str, errors: list[str], width: int = 1400, height: in
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
     return page
+
+
+def close_pages(browser) -> None:
+    """Close every page `browser` has open (each in its own context), leaving the browser for the next test."""
+    for context in browser.contexts:
+        context.close()

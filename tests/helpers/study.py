@@ -24,7 +24,7 @@ from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.services.manager import ModelManager
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DRIVER = "/_study_driver"
 
 
