@@ -8,16 +8,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import soundfile
 
-from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
-from kokoro_ui.engine.release import Release
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.pacing import FAST_FIRST
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.synthesis import speak, text_cut
 from kokoro_ui.services.validation import (PHONEME_NOTATIONS, PhonemesRequest, SpeechRequest, validate_lang, validate_phonemes,
                                   validate_release_lang, validate_speech, validate_text, validate_version,
                                   validate_voice)
@@ -46,8 +47,12 @@ def _synth(manager: ModelManager, args: argparse.Namespace) -> int:
     model = manager.get_model(request.version)
     print(f"Kokoro {model.info.version} weights: {model.info.weights} · backend {model.info.backend}"
           + (f" ({model.info.backend_note})" if model.info.backend_note else ""), file=sys.stderr)
+    fast_first = text_cut(manager, request) == FAST_FIRST
+    if fast_first:
+        print(f"text cut: {FAST_FIRST} (KOKORO_UI_FAST_FIRST is on): the first 10-24 characters are a pass of "
+              "their own, a phrase end the release would not make", file=sys.stderr)
     audio = []
-    for chunk in _chunks(model, request):
+    for chunk in speak(model, request, fast_first):
         audio.append(chunk.audio)
         print(f"{chunk.index}\t{chunk.phonemes}\t{len(chunk.token_ids)} tokens\t"
               f"{chunk.audio_s:.2f} s audio\t{chunk.model_s:.2f} s compute")
@@ -74,13 +79,6 @@ def _request(manager: ModelManager, args: argparse.Namespace) -> SpeechRequest |
         print(f"phonemes mapped from {request.notation} to {request.version}'s notation; dropped: {dropped}",
               file=sys.stderr)
     return request
-
-
-def _chunks(model: Release, request: SpeechRequest | PhonemesRequest) -> Iterator[Chunk]:
-    """The release's chunks for a checked text or phoneme request."""
-    if isinstance(request, PhonemesRequest):
-        return model.stream_phonemes(request.phonemes, request.voice, request.speed)
-    return model.stream(request.text, request.voice, request.speed, request.lang)
 
 
 def _phonemize(manager: ModelManager, args: argparse.Namespace) -> int:

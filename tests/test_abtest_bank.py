@@ -4,7 +4,7 @@ listening test serves banked clips without a forward pass (still matched and fre
 import numpy as np
 import pytest
 
-from kokoro_ui.abtest.bank import ClipBank, release_key, render
+from kokoro_ui.abtest.bank import RENDERING, ClipBank, render
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 
@@ -26,10 +26,13 @@ def test_render_makes_every_missing_clip_and_keeps_what_is_there(rendered, manag
     assert (again.made, again.kept) == (0, 2)
 
 
-def test_clips_are_filed_by_release_weights_voice_text_and_speed(rendered, v1, v019):
+def test_clips_are_filed_by_release_weights_rendering_voice_text_and_speed(rendered, v1, v019):
     bank, _ = rendered
-    assert release_key(v1) != release_key(v019) and v1.info.weights_id in release_key(v1)
     here = bank.path(v1, "af_bella", SENTENCE.text, 1.0)
+    release_folder = here.parent.parent.name
+    assert RENDERING == "whole-pass" and release_folder.endswith(f"-{RENDERING}")
+    assert v1.info.weights_id in release_folder and release_folder.startswith("v1.0-synthetic-torch-")
+    assert bank.path(v019, "af_bella", SENTENCE.text, 1.0).parent.parent.name != release_folder
     assert here.is_file()
     others = {bank.path(v1, "af_heart", SENTENCE.text, 1.0), bank.path(v1, "af_bella", "Ho.", 1.0),
               bank.path(v1, "af_bella", SENTENCE.text, 1.1), bank.path(v019, "af_bella", SENTENCE.text, 1.0)}

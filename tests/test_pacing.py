@@ -1,4 +1,4 @@
-"""Fast first audio: a short first piece, growing pieces after it, never a cut word."""
+"""Text-level fast first audio (opt-in): a short first piece, growing pieces after it, never a cut word."""
 
 import re
 
@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from kokoro_ui.engine.pacing import FIRST_MAX_CHARS, FIRST_MIN_CHARS, TARGET_CHARS, pieces
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.examples import LONG_PASSAGE, NUMBERS, PARAGRAPH
 
 
@@ -62,9 +63,10 @@ def test_fast_first_makes_the_first_chunk_shorter_for_both_releases(v1, v019):
             "about everything that had happened. Morning came too soon.")
     for release in (v1, v019):
         paced = next(release.stream(text, "af_bella", fast_first=True))
-        whole = next(release.stream(text, "af_bella", fast_first=False))
+        whole = next(release.stream(text, "af_bella"))
         assert len(paced.token_ids) < len(whole.token_ids)
 
 
-def test_fast_first_is_the_default_and_a_setting(manager, v1):
-    assert v1.fast_first is manager.settings.fast_first is True
+def test_whole_passes_are_the_default_and_fast_first_an_opt_in_setting(manager):
+    assert Settings().fast_first is False and manager.settings.fast_first is False
+    assert Settings.from_env({"KOKORO_UI_FAST_FIRST": "true"}).fast_first is True

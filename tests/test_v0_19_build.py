@@ -14,10 +14,18 @@ from kokoro_ui.services.manager import ModelManager
 TEXT = "Dr. Smith paid $3.50 for it. Kokoro is (very) good! It costs ninety-nine pounds."
 
 
-def test_streams_a_short_first_chunk_then_packed_sentences(v019):
+def test_speaks_a_text_that_fits_one_pass_in_one_pass_as_the_original_did(v019):
+    """Sentences are packed up to 510 tokens, so this text is one pass through v0.19's own normaliser."""
+    chunks = list(v019.stream(TEXT, "af_bella"))
+    assert [chunk.graphemes for chunk in chunks] == [
+        "Doctor Smith paid 3 dollars and 50 cents for it. Kokoro is «very» good! It costs ninety-nine pounds."]
+    assert len(chunks[0].audio) == sum(chunks[0].durations_frames) * SAMPLES_PER_FRAME
+
+
+def test_fast_first_when_asked_cuts_a_short_first_piece_then_packs_the_rest(v019):
     """The first piece ends before a phrase ("for"), within `pacing`'s first-piece range; the rest
     is one pass. Each piece goes through v0.19's own normaliser."""
-    chunks = list(v019.stream(TEXT, "af_bella"))
+    chunks = list(v019.stream(TEXT, "af_bella", fast_first=True))
     assert [chunk.graphemes for chunk in chunks] == [
         "Doctor Smith paid 3 dollars and 50 cents",
         "for it. Kokoro is «very» good! It costs ninety-nine pounds.",

@@ -193,11 +193,11 @@ def test_waveform_correlates_with_the_originals(case, forward):
 def streamed(release):
     """The first chunk of streaming the stream case's text with its voice and speed, under its seed.
 
-    Without fast first audio: the original spoke the sentence in one pass, and the first piece
-    `pacing` cuts is this app's own addition, the same for both releases (tested in test_pacing)."""
+    As the stream is by default: the original spoke the sentence in one pass, and so does the build
+    (the opt-in fast-first cut is this app's own addition, tested in test_pacing)."""
     case = CASES[STREAM_CASE]
     assert release.voices.get(case.voice).language == case.lang, "the voice's own language must be the case's"
-    stream = release.stream(case.text, case.voice, case.speed, fast_first=False)  # one pass, as the original
+    stream = release.stream(case.text, case.voice, case.speed)  # one pass, as the original
     torch.manual_seed(case.seed)  # the text is phonemized inside next(), after this
     try:
         return next(stream)

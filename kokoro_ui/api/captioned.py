@@ -21,6 +21,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import CaptionedSpeech, CaptionedSpeechBody, ErrorBody
+from kokoro_ui.api.speech import text_cut_headers
 from kokoro_ui.outputs.audio_formats import encode
 from kokoro_ui.outputs.captions import chunk_captions, run_captions
 from kokoro_ui.engine.chunk import Chunk
@@ -42,8 +43,10 @@ def add_captioned_route(router: APIRouter, manager: ModelManager) -> None:
         if body.stream:
             synthesis, first = await run_in_threadpool(_first_chunk, manager, body, started_at)
             return StreamingResponse(_lines(synthesis, first, body), media_type="application/x-ndjson",
+                                     headers=text_cut_headers(synthesis.metrics().rendering),
                                      background=BackgroundTask(synthesis.close))
-        return JSONResponse(await run_in_threadpool(_whole, manager, body, started_at))
+        answer, rendering = await run_in_threadpool(_whole, manager, body, started_at)
+        return JSONResponse(answer, headers=text_cut_headers(rendering))
 
 
 def _synthesis(manager: ModelManager, body: CaptionedSpeechBody, started_at: float) -> Synthesis:
@@ -55,14 +58,15 @@ def _synthesis(manager: ModelManager, body: CaptionedSpeechBody, started_at: flo
     return synthesize(manager, validate_speech(manager, body.input, voice, version, body.speed, lang), started_at)
 
 
-def _whole(manager: ModelManager, body: CaptionedSpeechBody, started_at: float) -> dict:
+def _whole(manager: ModelManager, body: CaptionedSpeechBody, started_at: float) -> tuple[dict, str]:
+    """The answer, and how its text was cut (`RunMetrics.rendering`)."""
     with _synthesis(manager, body, started_at) as synthesis:
         chunks = list(synthesis)
     if not chunks:
         raise KokoroUIError("Nothing to say: the text has no speakable words.")
     audio = np.concatenate([chunk.audio for chunk in chunks])
     timestamps = [caption.as_timestamp() for caption in run_captions(chunks)]
-    return _packed(audio, body, timestamps)
+    return _packed(audio, body, timestamps), synthesis.metrics().rendering
 
 
 def _first_chunk(manager: ModelManager, body: CaptionedSpeechBody, started_at: float) -> tuple[Synthesis, Chunk]:

@@ -26,6 +26,7 @@ from kokoro_ui.api.downloads import DownloadStore, Recording
 from kokoro_ui.api.schemas import ErrorBody, SpeechBody
 from kokoro_ui.outputs.audio_formats import MEDIA_TYPES, StreamEncoder, encode, scale, stream_encoder
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
+from kokoro_ui.engine.pacing import WHOLE_PASS
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.services.metrics import RunMetrics
@@ -212,6 +213,12 @@ def _log_run(what: str, metrics: RunMetrics) -> None:
              metrics.voice, metrics.chunks, metrics.audio_s, metrics.ttfa_s, metrics.rtf)
 
 
+def text_cut_headers(rendering: str) -> dict[str, str]:
+    """`X-Kokoro-Text-Cut: fast-first` when the text was cut where the release would not cut it
+    (the opt-in `KOKORO_UI_FAST_FIRST`); nothing when the passes are the release's own."""
+    return {} if rendering == WHOLE_PASS else {"X-Kokoro-Text-Cut": rendering}
+
+
 def run_headers(synthesis: Synthesis) -> dict[str, str]:
     """What every speech response says about its run (header values are ASCII)."""
     info, metrics = synthesis.info, synthesis.metrics()
@@ -222,6 +229,7 @@ def run_headers(synthesis: Synthesis) -> dict[str, str]:
                "X-Kokoro-Loaded-First": str(metrics.loaded_first).lower()}  # TTFA includes loading the release
     if not info.real_speech:
         headers["X-Kokoro-Warning"] = NOISE_WARNING
+    headers.update(text_cut_headers(metrics.rendering))
     request = synthesis.request
     if isinstance(request, PhonemesRequest) and request.notation:  # mapped from the other release's notation
         headers["X-Kokoro-Phonemes-Mapped-From"] = request.notation

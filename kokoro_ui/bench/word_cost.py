@@ -22,7 +22,7 @@ def word_timing_share(release: Release, text: str, voice: str) -> float:
     spent: list[float] = []
     with _stopwatch(TokenLocator, "plan", spent), _stopwatch(WordMapper, "plan", spent), \
             _stopwatch(release_module, "time_words", spent):
-        chunks = list(release.stream(text, voice, fast_first=False))
+        chunks = list(release.stream(text, voice))
     return round(sum(spent) / sum(chunk.model_s for chunk in chunks), 5)
 
 

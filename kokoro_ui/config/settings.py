@@ -17,7 +17,7 @@ class Settings:
     cache_dir: Path = Path.home() / ".cache" / "kokoro_ui"
     synthetic_seed: int = 0
     backend: str = "compiled"  # compiled | torch | onnx | onnx-int8, for both releases
-    fast_first: bool = True  # a short first chunk, then growing chunks (lower time to first audio)
+    fast_first: bool = False  # opt-in: cut the text's first 10-24 characters into a pass of their own (labelled)
     max_chars: int = 5_000
     queue_limit: int = 6  # requests per release in progress or waiting; more get "busy, retry"
     retry_after_s: int = 5  # the retry hint a busy answer carries

@@ -1,4 +1,7 @@
-"""Fast first audio: cut a text into pieces that start small and then grow.
+"""Text-level fast first audio (opt-in, `KOKORO_UI_FAST_FIRST`): cut a text into pieces that start
+small and then grow. By default nothing here runs: a release cuts its text only where the release
+itself does (`WHOLE_PASS`); the surfaces that allow this cut say so where they use it (`FAST_FIRST`),
+and what is kept (the clip bank, the gallery's samples, the study) never uses it.
 
 A listener waits for the whole first forward pass before hearing anything, and a pass costs
 time in proportion to the audio it makes. In fair mode the second side also waits for the
@@ -17,6 +20,10 @@ What a cut inside a clause costs in prosody is measured by `kokoro_ui.bench.pros
 import re
 from typing import Iterator, Optional
 
+# How a text was cut into forward passes: the names every surface and every key of kept audio use.
+WHOLE_PASS = "whole-pass"  # only where the release itself cuts (KPipeline's 510 phonemes; v0.19's pass plan)
+FAST_FIRST = "fast-first"  # this module's pieces: a phrase end the release would not make
+
 FIRST_MIN_CHARS = 10
 # Two first passes of this size (one per side, taking turns) take ~1.2 s on 2 cores (README).
 FIRST_MAX_CHARS = 24
@@ -34,6 +41,11 @@ _WORD = re.compile(r"\S+")
 _PHRASE_STARTS = frozenset(
     "a an the and or but nor so yet that which who whom whose where when while because if as than to of in on "
     "at by for with from into onto over under about after before through between without during".split())
+
+
+def rendering(fast_first: bool) -> str:
+    """The name of the cut a `Release.stream(..., fast_first=...)` makes."""
+    return FAST_FIRST if fast_first else WHOLE_PASS
 
 
 def pieces(text: str) -> Iterator[str]:

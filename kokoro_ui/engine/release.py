@@ -99,7 +99,6 @@ class Release:
                                weights_id)
         self.forward_passes = 0  # visitors' and background work's passes; a warm-up is not one of them
         self.warm_up_passes = 0
-        self.fast_first = True  # the default pacing of `stream`; the manager sets it from settings
         self._packs: dict[str, torch.Tensor] = {}
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
@@ -111,11 +110,13 @@ class Release:
         return replace(self._info, backend_note=self.backend.note)
 
     def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
-               fast_first: Optional[bool] = None) -> Iterator[Chunk]:
+               fast_first: bool = False) -> Iterator[Chunk]:
         """Chunks of speech for `text`, computed one at a time as the consumer asks for them.
 
-        With `fast_first` (default: the release's `fast_first`) the text is first cut into
-        pieces that start small and grow (`pacing`), so the first audio comes sooner.
+        The text is cut only where the release cuts it (its front end's segments), so the chunks are
+        the release's own passes. With `fast_first` (opt-in, `pacing.FAST_FIRST`) it is first cut into
+        pieces that start small and grow, so the first audio comes sooner, at the cost of a
+        phrase end the release would not make.
         `voice` is a voice name or a mix of the release's voices (``af_bella(2)+af_sky(1)``, `weights.mix`).
         The voice and language are checked now, before any work; closing the iterator stops it.
         """
@@ -124,8 +125,7 @@ class Release:
         if lang not in self.frontend.languages:
             known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
             raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
-        paced = self.fast_first if fast_first is None else fast_first
-        texts = located(text, pacing.pieces(text) if paced else [text])
+        texts = located(text, pacing.pieces(text) if fast_first else [text])
         offset, first = next(texts, (0, ""))
         segments = itertools.chain(_shifted(self.frontend.segments(first, lang), offset),  # fails now if lang's G2P is missing
                                    (segment for offset, piece in texts

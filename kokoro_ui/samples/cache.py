@@ -1,9 +1,10 @@
 """Voice samples on disk: each one rendered once, loudness-matched, and served as a file from then on.
 
-A sample is a voice (or a mix) saying a text at a speed through one release. Its file is named by
-a digest of everything that decides its sound: the release's `ModelInfo.weights_id` (a digest of
-the loaded network), the backend, the digest of the voice pack actually used (so a mix, or a voice
-whose pack changed, never reuses another's file), the text and the speed. Same name, same sound:
+A sample is a voice (or a mix) saying a text at a speed through one release, rendered as the
+release cuts the text (`RENDERING`, never a fast-first cut). Its file is named by the digest of
+`outputs.rendering.audio_key`, the clip bank's key too: the release's identity (weights, backend),
+the front-end packages' versions, the rendering, the digest of the voice pack actually used (so a
+mix, or a voice whose pack changed, never reuses another's file), the text and the speed. Same name, same sound:
 a file can be served at once, across restarts, with no bookkeeping beside the folder itself.
 Files are written whole under a temporary name, then renamed, so a reader never sees half a file;
 the folder keeps at most `MAX_FILES` (the least recently played go first).
@@ -17,7 +18,6 @@ Boundary: one sample at a time, on request. Which samples to render ahead of tim
 """
 
 import contextlib
-import hashlib
 import os
 import secrets
 import threading
@@ -30,10 +30,13 @@ import soundfile
 
 from kokoro_ui.outputs.loudness import Clip, integrated_loudness, match_loudness
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from kokoro_ui.engine.pacing import WHOLE_PASS
 from kokoro_ui.engine.release import Release
+from kokoro_ui.outputs.rendering import audio_key
 from kokoro_ui.services.manager import ModelManager
 
 MAX_FILES = 2_000  # ~4 s of 16-bit audio each: about 400 MB at most
+RENDERING = WHOLE_PASS  # samples are the release's own passes, whatever KOKORO_UI_FAST_FIRST says
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,6 @@ class SampleCache:
     def __init__(self, manager: ModelManager, folder: Optional[Path] = None):
         self.manager = manager
         self.folder = Path(folder or manager.settings.samples_dir)
-        self._pack_digests: dict[tuple[str, str, str], str] = {}  # (version, weights id, voice) -> digest
         self._rendering: dict[Path, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -73,16 +75,7 @@ class SampleCache:
         return self._path(self.manager.get_model(version), voice, text, speed).exists()
 
     def _path(self, release: Release, voice: str, text: str, speed: float) -> Path:
-        info = release.info
-        parts = [info.version, info.weights_id, info.backend, self._pack_digest(release, voice), text, repr(float(speed))]
-        return self.folder / f"{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:32]}.wav"
-
-    def _pack_digest(self, release: Release, voice: str) -> str:
-        key = (release.info.version, release.info.weights_id, voice)
-        if key not in self._pack_digests:
-            pack = release.pack_for(voice).contiguous().numpy()
-            self._pack_digests[key] = hashlib.sha256(pack.tobytes()).hexdigest()
-        return self._pack_digests[key]
+        return self.folder / f"{audio_key(release, voice, text, speed, RENDERING).digest()}.wav"
 
     def _render_lock(self, path: Path) -> threading.Lock:
         """One lock per file: two requests for one sample render it once."""
@@ -92,7 +85,7 @@ class SampleCache:
     def _render(self, release: Release, voice: str, text: str, speed: float, path: Path,
                 between_passes: Callable[[], None]) -> None:
         pieces = []
-        with contextlib.closing(release.stream(text, voice, speed)) as chunks:
+        with contextlib.closing(release.stream(text, voice, speed)) as chunks:  # the release's own passes (RENDERING)
             while True:
                 between_passes()
                 chunk = next(chunks, None)

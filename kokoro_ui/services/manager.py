@@ -154,7 +154,6 @@ class ModelManager:
             source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
                                     settings.synthetic_seed)
             model = build.load(source, settings.backend)
-            model.fast_first = settings.fast_first
         except KokoroUIError as error:
             log.error("Kokoro %s did not load: %s", version, error)
             self._errors[version] = str(error)

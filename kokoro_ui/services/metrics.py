@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from kokoro_ui.engine.chunk import Chunk
+from kokoro_ui.engine.pacing import WHOLE_PASS
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,18 @@ class RunMetrics:
     compute_s: float
     rtf: Optional[float]
     error: Optional[str] = None
+    rendering: str = WHOLE_PASS  # how the text was cut into passes: `pacing.WHOLE_PASS` (the release's own) or FAST_FIRST
 
 
 class RunTracker:
     """Accumulates one release's chunks during a run into a `RunMetrics`."""
 
     def __init__(self, started_at: float, version: str, voice: str, mode: str, characters: int,
-                 backend: str = "torch", weights: str = "", loaded_first: bool = False):
+                 backend: str = "torch", weights: str = "", loaded_first: bool = False,
+                 rendering: str = WHOLE_PASS):
         self.started_at = started_at  # time.perf_counter() when the request arrived
         self._fixed = dict(version=version, voice=voice, mode=mode, backend=backend, weights=weights,
-                           loaded_first=loaded_first, characters=characters)
+                           loaded_first=loaded_first, characters=characters, rendering=rendering)
         self.first_audio_at: Optional[float] = None
         self.tokens = self.chunks = 0
         self.audio_s = self.compute_s = 0.0

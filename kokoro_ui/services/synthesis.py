@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Optional, Union
 
 from kokoro_ui.services.admission import Ticket
 from kokoro_ui.engine.chunk import Chunk
+from kokoro_ui.engine.pacing import FAST_FIRST, rendering
 from kokoro_ui.engine.release import ModelInfo, Release
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.services.metrics import RunMetrics, RunTracker
@@ -23,12 +24,21 @@ Request = Union[SpeechRequest, PhonemesRequest]  # text to say, or phonemes in t
 
 
 @gpu
-def speak(release: Release, request: Request) -> Iterator[Chunk]:
-    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass."""
+def speak(release: Release, request: Request, fast_first: bool = False) -> Iterator[Chunk]:
+    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass.
+
+    A text is cut where the release cuts it; with `fast_first` (the opt-in setting) its first
+    10-24 characters are a pass of their own (`pacing`). Phonemes are never cut that way."""
     if isinstance(request, PhonemesRequest):
         yield from release.stream_phonemes(request.phonemes, request.voice, request.speed)
     else:
-        yield from release.stream(request.text, request.voice, request.speed, request.lang)
+        yield from release.stream(request.text, request.voice, request.speed, request.lang, fast_first)
+
+
+def text_cut(manager: ModelManager, request: Request) -> str:
+    """How `request` will be cut into passes on this server: `pacing.WHOLE_PASS` or, for a text with
+    the `fast_first` setting on, `pacing.FAST_FIRST`."""
+    return rendering(manager.settings.fast_first and not isinstance(request, PhonemesRequest))
 
 
 class Synthesis:
@@ -109,17 +119,19 @@ def synthesize(manager: ModelManager, request: Request, started_at: Optional[flo
     """Start speaking `request`: loads its release if it must (a `WeightsError` if it cannot).
 
     No forward pass runs until the first chunk is asked for. `started_at` (``time.perf_counter()``
-    when the request arrived, default now) is where time to first audio is counted from.
+    when the request arrived, default now) is where time to first audio is counted from. The text is
+    cut as `text_cut` says; the run's metrics carry it (`RunMetrics.rendering`), so surfaces can label it.
     """
     started_at = time.perf_counter() if started_at is None else started_at
     ticket = manager.admission.admit(request.version)  # BusyError when the release's queue is full
     try:
         loaded_first = not manager.is_loaded(request.version)
         release = manager.get_model(request.version)
-        chunks = speak(release, request)
+        cut = text_cut(manager, request)
+        chunks = speak(release, request, cut == FAST_FIRST)
     except BaseException:
         ticket.release()
         raise
     tracker = RunTracker(started_at, request.version, request.voice, mode, request.characters,
-                         release.info.backend, release.info.weights_kind, loaded_first)
+                         release.info.backend, release.info.weights_kind, loaded_first, cut)
     return Synthesis(request, release.info, tracker, chunks, ticket, manager.observe_run)

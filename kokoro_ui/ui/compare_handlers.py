@@ -53,7 +53,8 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
     chunks: dict[str, list[Chunk]] = {LEFT: [], RIGHT: []}
     results: dict[str, RunMetrics] = {}
     loaded = [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]
-    yield frame(banner=views.weights_banner(loaded), left_chunks="", right_chunks="", words="",
+    fast_first = manager.settings.fast_first
+    yield frame(banner=views.weights_banner(loaded, fast_first), left_chunks="", right_chunks="", words="",
                 left_status=views.status_markdown(LEFT, 0, None), right_status=views.status_markdown(RIGHT, 0, None))
     with contextlib.closing(events):  # Stop, a closed tab or an error: both sides stop
         for event in events:
@@ -67,7 +68,7 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
                 results[event.version] = event.result
                 yield frame(**{status_out: views.status_markdown(event.version, 0, event.result)})
     yield _final_frame(chunks, results, history, views.weights_banner(
-        [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]))
+        [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)], fast_first))
 
 
 def _final_frame(chunks: dict[str, list[Chunk]], results: dict[str, RunMetrics], history: History,

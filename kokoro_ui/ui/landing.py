@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kokoro_ui.services.manager import ModelManager, ModelStatus
 from kokoro_ui.config.settings import Settings
-from kokoro_ui.ui.views import escape_markdown
+from kokoro_ui.ui.views import TEXT_CUT_NOTE, escape_markdown
 
 REFRESH_S = 2.0  # how often the panels look again while a release loads
 STATE_WORDS = {"ready": "Ready", "loading": "Loading…", "failed": "Failed to load", "not loaded": "Not loaded yet"}
@@ -69,8 +69,9 @@ def weights_words(status: ModelStatus, settings: Settings) -> str:
 
 
 def banner_markdown(statuses: list[ModelStatus], settings: Settings) -> str:
-    """The warning above the panels: noise and failed loads; '' when all is well (the banner is hidden)."""
-    lines = []
+    """The warning above the panels: the text cut of fast first audio when it is on, noise and failed loads;
+    '' when all is well (the banner is hidden)."""
+    lines = [TEXT_CUT_NOTE] if settings.fast_first else []
     noisy = [status.version for status in statuses if _noisy(status, settings)]
     if noisy:
         verb = "runs" if len(noisy) == 1 else "run"

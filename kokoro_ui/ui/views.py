@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from kokoro_ui.engine.chunk import Chunk
+from kokoro_ui.engine.pacing import FAST_FIRST
 from kokoro_ui.engine.release import ModelInfo
 from kokoro_ui.services.manager import ModelStatus
 from kokoro_ui.services.metrics import COLUMNS, RunMetrics
@@ -41,7 +42,8 @@ def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> 
     if result.error:
         return f"**{version}** — ⚠️ {escape_markdown(result.error)}"
     return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s, "
-            f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else ""))
+            f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else "")
+            + (f" · text cut: {FAST_FIRST}" if result.rendering == FAST_FIRST else ""))
 
 
 def waiting_markdown(status: ModelStatus) -> str:
@@ -51,10 +53,16 @@ def waiting_markdown(status: ModelStatus) -> str:
     return status_markdown(status.version, 0, None)
 
 
-def weights_banner(infos: list[ModelInfo]) -> str:
-    """Which weights each loaded release runs on; a warning first when any of them is noise."""
+TEXT_CUT_NOTE = (f"✂️ **Text cut for fast first audio** (`KOKORO_UI_FAST_FIRST`, {FAST_FIRST}): each release "
+                 "speaks the text's first 10–24 characters as a pass of its own, so you hear a phrase end "
+                 "(a longer word, a falling pitch, a pause) that neither release makes there.")
+
+
+def weights_banner(infos: list[ModelInfo], fast_first: bool = False) -> str:
+    """Which weights each loaded release runs on; a warning first when any of them is noise, and a note
+    when Compare cuts the text for fast first audio (the opt-in setting)."""
     noisy = [info.version for info in infos if not info.real_speech]
-    lines = []
+    lines = [TEXT_CUT_NOTE] if fast_first else []
     if noisy:
         names = " and ".join(noisy)
         verb = "run" if len(noisy) > 1 else "runs"
