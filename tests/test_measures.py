@@ -8,17 +8,17 @@ import pytest
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.evaluation.single import evaluate
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.measures import measure_rendering
 from kokoro_ui.measures import packaged_whisper
 from kokoro_ui.measures.error_rates import intelligibility
 from kokoro_ui.measures.loudness import loudness_lufs
 from kokoro_ui.measures.pitch import f0_contour, pitch_of
 from kokoro_ui.measures.timing import pauses
-from kokoro_ui.settings import Settings
-from kokoro_ui.validation import SpeechRequest
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.validation import SpeechRequest
 from kokoro_ui.weights.packaged import wheel_parts
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 CLEAN = ("I left my keys on the kitchen table.", "The library closes at six on weekdays.",
          "Are you coming to the party tonight?")
@@ -149,8 +149,8 @@ def test_the_packaged_whisper_is_the_pinned_one():
 
 
 def test_starting_the_app_loads_no_measure_model():
-    code = ("import sys; from kokoro_ui.server import create_app; from kokoro_ui.manager import ModelManager; "
-            "from kokoro_ui.settings import Settings; "
+    code = ("import sys; from kokoro_ui.server import create_app; from kokoro_ui.services.manager import ModelManager; "
+            "from kokoro_ui.config.settings import Settings; "
             "create_app(ModelManager(Settings.from_env(weights='synthetic', preload='none'))); "
             "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'pyloudnorm', 'jiwer', 'pocketsphinx') "
             "if m in sys.modules))")

@@ -10,8 +10,8 @@ from kokoro_ui.evaluation.single import evaluate
 from kokoro_ui.measures import compare_renderings
 from kokoro_ui.measures.results import Intelligibility, Pauses, Pitch, Quality, RenderingMeasures, WordMeasures
 from kokoro_ui.measures.pitch import f0_contour
-from kokoro_ui.validation import SpeechRequest
-from kokoro_ui.word_view import SpokenWord, pair_words
+from kokoro_ui.services.validation import SpeechRequest
+from kokoro_ui.outputs.word_view import SpokenWord, pair_words
 
 TEXT = "The cat sat on the mat."
 

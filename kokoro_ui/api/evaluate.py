@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from kokoro_ui.api.schemas import ErrorBody, SpeechBody
 from kokoro_ui.api.speech import NOISE_WARNING, speech_request
 from kokoro_ui.evaluation.single import evaluate
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.measures.export import metrics_json
-from kokoro_ui.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.services.validation import InvalidInputError, SpeechRequest
 
 
 def add_evaluate_route(router: APIRouter, manager: ModelManager) -> None:

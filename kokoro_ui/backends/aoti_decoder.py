@@ -91,12 +91,6 @@ class DecoderBody(nn.Module):
         return generator.conv_post(F.leaky_relu(x))
 
 
-def eager_decode(decoder: nn.Module, asr, f0_curve, energy, style) -> torch.Tensor:
-    """The decoder in three parts, eager: what the compiled library replaces the middle of."""
-    generator = decoder.generator
-    return finish(generator, DecoderBody(decoder)(asr, f0_curve, energy, style, harmonic(generator, f0_curve)))
-
-
 def build(kmodel: KModel, style: torch.Tensor, folder: Path) -> dict:
     """Export, compile and check `kmodel`'s decoder; write ``decoder.so`` and ``report.json`` in `folder`."""
     started = time.perf_counter()

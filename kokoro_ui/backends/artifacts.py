@@ -13,6 +13,7 @@ from typing import Optional
 
 import torch
 
+from kokoro_ui.errors import WeightsError
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import load_manifest
@@ -41,8 +42,21 @@ def remove_stale(current: Path, prefix: str) -> None:
 
 
 def style_packs(spec: ReleaseSpec, source: WeightSource, count: int) -> list[torch.Tensor]:
-    """Style packs, (rows, 256), of `count` of the release's voices spread over its manifest, first voice first."""
-    voices = list(load_manifest(spec.folder))
-    chosen = voices[::max(1, len(voices) // count)][:count]
+    """Style packs, (rows, 256), of `count` of the release's voices spread over those its weights
+    folder holds, first voice first. A folder may lack some packs (the release still loads and speaks
+    the others), so a build is checked with voices that exist; with none, `WeightsError` says so."""
+    present = [voice for voice in load_manifest(spec.folder) if _has_file(source, voice.file)]
+    if not present:
+        raise WeightsError(f"Kokoro {spec.version}: no voice pack of its manifest is in {source.description}, "
+                           "so there is no voice to check a build with.")
+    chosen = present[::max(1, len(present) // count)][:count]
     packs = [torch.load(source.file(voice.file), map_location="cpu", weights_only=True).float() for voice in chosen]
     return [pack.reshape(pack.shape[0], -1) for pack in packs]
+
+
+def _has_file(source: WeightSource, relative: str) -> bool:
+    try:
+        source.file(relative)
+    except WeightsError:
+        return False
+    return True

@@ -38,6 +38,7 @@ from kokoro import KModel
 from torch import nn
 
 from kokoro_ui.backends import TorchBackend, aoti_decoder
+from kokoro_ui.errors import WeightsError
 from kokoro_ui.backends.artifacts import artifact_root, remove_stale, style_packs
 from kokoro_ui.weights.checkpoint import weights_digest
 from kokoro_ui.weights.sources import WeightSource
@@ -74,7 +75,7 @@ class CompiledBackend(TorchBackend):
             try:
                 self._use(self.folder)
             except Exception as error:  # a cached build that no longer loads: eager, and say so
-                self._fail("loading the compiled decoder", error)
+                self.stay_eager("loading the compiled decoder", error)
             return
         threading.Thread(target=self._build, args=(style,), name="compile-decoder", daemon=True).start()
 
@@ -99,11 +100,12 @@ class CompiledBackend(TorchBackend):
             remove_stale(self.folder, _PREFIX)
             self._use(self.folder)
         except Exception as error:  # any failure leaves eager PyTorch serving
-            self._fail("compiling the decoder", error)
+            self.stay_eager("compiling the decoder", error)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _fail(self, doing: str, error: Exception) -> None:
+    def stay_eager(self, doing: str, error: Exception) -> None:
+        """Serve eager PyTorch from now on, saying in the note what failed and why."""
         self.note = f"{doing} failed ({type(error).__name__}: {str(error)[:200]}): eager PyTorch"
         log.warning("compiled backend: %s", self.note)
         self.ready.set()
@@ -155,7 +157,11 @@ def compiled_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource,
     """The release's compiled backend, its build started (or loaded from the cache)."""
     root = artifact_root(spec, source, CACHE_DIR, cache_dir)
     backend = CompiledBackend(kmodel, root / f"{_PREFIX}{build_key(kmodel)[:24]}")
-    (pack,) = style_packs(spec, source, 1)
+    try:
+        (pack,) = style_packs(spec, source, 1)
+    except WeightsError as error:  # nothing to check a build with: the release still speaks, eagerly
+        backend.stay_eager("checking the compiled decoder", error)
+        return backend
     backend.start(pack[min(50, len(pack) - 1)].reshape(1, -1))
     return backend
 

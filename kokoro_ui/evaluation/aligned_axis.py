@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from kokoro_ui.word_view import SpokenWord, pair_words
+from kokoro_ui.outputs.word_view import SpokenWord, pair_words
 
 
 @dataclass(frozen=True)

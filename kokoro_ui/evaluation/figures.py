@@ -15,7 +15,7 @@ import numpy as np
 from kokoro_ui.evaluation.aligned_axis import AlignedAxis, align
 from kokoro_ui.measures.results import RenderingMeasures
 from kokoro_ui.measures.spectrogram import log_mel
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 WIDTH_IN, DPI = 8.0, 100
 COLOURS = ("#b8560b", "#1f5fa8")  # left, right: the app's two release colours in contrast with a white page

@@ -12,11 +12,11 @@ import numpy as np
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.release import ModelInfo
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.measures import RenderingMeasures, measure_rendering
-from kokoro_ui.speech import synthesize
-from kokoro_ui.validation import SpeechRequest
-from kokoro_ui.word_view import SpokenWord, spoken_words
+from kokoro_ui.services.synthesis import synthesize
+from kokoro_ui.services.validation import SpeechRequest
+from kokoro_ui.outputs.word_view import SpokenWord, spoken_words
 
 
 @dataclass(frozen=True, eq=False)

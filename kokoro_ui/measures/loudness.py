@@ -11,7 +11,7 @@ from typing import Optional
 import numpy as np
 
 from kokoro_ui.measures.signal import level_db, span
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 BLOCK_S = 0.4  # BS.1770's gating block
 

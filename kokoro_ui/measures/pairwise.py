@@ -11,7 +11,7 @@ import math
 from typing import Optional
 
 from kokoro_ui.measures.results import PairedWord, RenderingMeasures, RenderingsDifference
-from kokoro_ui.word_view import pair_words
+from kokoro_ui.outputs.word_view import pair_words
 
 MOST = 3  # words named per kind of difference
 NOTABLE_RATIO = 1.25  # duration ratios nearer 1 than this (either way) are not named

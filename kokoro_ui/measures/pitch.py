@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from kokoro_ui.measures.results import F0Contour, Pitch, SentenceContour
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 TIME_STEP_S = 0.01
 PITCH_FLOOR_HZ = 60.0  # low enough for the male voices

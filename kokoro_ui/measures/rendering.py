@@ -13,7 +13,7 @@ from kokoro_ui.measures.error_rates import intelligibility
 from kokoro_ui.measures.recognition import recogniser
 from kokoro_ui.measures.results import RenderingMeasures, WordMeasures
 from kokoro_ui.measures.signal import as_mono
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 
 def measure_rendering(audio: np.ndarray, sample_rate_hz: int, text: str, words: Sequence[SpokenWord],

@@ -13,7 +13,7 @@ import numpy as np
 
 from kokoro_ui.measures.results import Pauses
 from kokoro_ui.measures.signal import FRAME_S, frame_levels_db
-from kokoro_ui.word_view import SpokenWord
+from kokoro_ui.outputs.word_view import SpokenWord
 
 MIN_PAUSE_S = 0.15  # shorter silences are stop closures and word seams, not pauses
 SILENCE_BELOW_PEAK_DB = 35.0

@@ -5,7 +5,7 @@ It reproduces, rule for rule and in the same order, the front end of the origina
 fixtures in ``tests/data/v0_19`` pin that equivalence. Boundary: pure text processing over
 espeak-ng (the copy shipped in ``espeakng-loader``) - no torch, no model, no audio.
 
-Pronunciation overrides (``[word](/phonemes/)``, `kokoro_ui.overrides`), which v0.19 never had,
+Pronunciation overrides (``[word](/phonemes/)``, `kokoro_ui.phonetics.overrides`), which v0.19 never had,
 are added without touching that path: `mark_overrides` puts a private-use character where each
 override is, so the normaliser and sentence splitting pass it by; `phonemize` then gives espeak
 the text with the words themselves (so every other word keeps its context) and replaces only
@@ -22,7 +22,7 @@ import espeakng_loader
 from phonemizer.backend import EspeakBackend
 from phonemizer.backend.espeak.wrapper import EspeakWrapper
 
-from kokoro_ui import notation, overrides
+from kokoro_ui.phonetics import notation, overrides
 from kokoro_ui.builds.v0_19.tracking import Replacement, TrackedText
 
 PAD = "$"

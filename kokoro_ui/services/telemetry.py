@@ -20,13 +20,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from kokoro_ui.abtest.store import VoteStore, VoteStoreError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
 
 log = logging.getLogger(__name__)
 
-SURFACES = ("http", "gradio_api", "ui")
-OUTCOMES = ("ok", "refused", "busy", "unavailable", "error", "stopped")
 STATES = ("ready", "loading", "failed", "not loaded")  # `ModelStatus.state`
 TTFA_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 RTF_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 4)
