@@ -149,7 +149,7 @@ def test_the_packaged_whisper_is_the_pinned_one():
 
 
 def test_starting_the_app_loads_no_measure_model():
-    code = ("import sys; from kokoro_ui.server import create_app; from kokoro_ui.services.manager import ModelManager; "
+    code = ("import sys; from kokoro_ui.serving.server import create_app; from kokoro_ui.services.manager import ModelManager; "
             "from kokoro_ui.config.settings import Settings; "
             "create_app(ModelManager(Settings.from_env(weights='synthetic', preload='none'))); "
             "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'pyloudnorm', 'jiwer', 'pocketsphinx') "

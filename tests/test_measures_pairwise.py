@@ -84,7 +84,8 @@ def test_both_releases_words_line_up_and_are_drawn_with_alt_text(manager):
     """Synthetic weights (timings are still each release's own): the figures of a real pair of runs."""
     left, right = (evaluate(manager, SpeechRequest(TEXT, voice, version, 1.0, None))
                    for version, voice in (("v0.19", "af_bella"), ("v1.0", "af_bella")))
-    figures = pair_figures(*(Rendering(version, side.audio, SAMPLE_RATE_HZ, side.words, side.measures)
+    figures = pair_figures(*(Rendering(version, side.audio, SAMPLE_RATE_HZ, side.words, side.measures.contour,
+                                       side.measures.pitch)
                              for version, side in (("v0.19", left), ("v1.0", right))))
     assert [span.word for span in figures.axis.spans] == ["The", "cat", "sat", "on", "the", "mat"]
     checked = 0

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from kokoro_ui.evaluation.aligned_axis import AlignedAxis, align
-from kokoro_ui.measures.results import RenderingMeasures
+from kokoro_ui.measures.results import F0Contour, Pitch
 from kokoro_ui.measures.spectrogram import log_mel
 from kokoro_ui.outputs.word_view import SpokenWord
 
@@ -29,7 +29,12 @@ class Rendering:
     audio: np.ndarray
     sample_rate_hz: int
     words: Sequence[SpokenWord]
-    measures: RenderingMeasures
+    contour: F0Contour
+    pitch: Pitch
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.audio) / self.sample_rate_hz
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,8 @@ def _spectrograms(left: Rendering, right: Rendering, axis: AlignedAxis) -> Figur
         _mark_words(row, axis)
     rows[1].set_xlabel("word-aligned time (s, the longer rendering of each word)")
     _label_words(rows[0], axis)
-    alt = (f"Log-mel spectrograms of Kokoro {left.name} (top, {left.measures.duration_s:.1f} s) and "
-           f"{right.name} (bottom, {right.measures.duration_s:.1f} s) on one word-aligned time axis: "
+    alt = (f"Log-mel spectrograms of Kokoro {left.name} (top, {left.duration_s:.1f} s) and "
+           f"{right.name} (bottom, {right.duration_s:.1f} s) on one word-aligned time axis: "
            f"{_words_phrase(axis)} each at the same place in both.")
     return Figure(_png(figure), alt)
 
@@ -81,15 +86,15 @@ def _contours(left: Rendering, right: Rendering, axis: AlignedAxis) -> Figure:
     figure, row = plt.subplots(figsize=(WIDTH_IN, 3.0), dpi=DPI, constrained_layout=True)
     for rendering, warp, colour, style in ((left, axis.left_to_shared, COLOURS[0], "-"),
                                            (right, axis.right_to_shared, COLOURS[1], "--")):
-        contour = rendering.measures.contour
+        contour = rendering.contour
         row.plot(warp(contour.times_s), contour.f0_hz, style, color=colour, linewidth=1.8, label=rendering.name)
     _mark_words(row, axis)
     _label_words(row, axis)
     row.set_ylabel("F0 (Hz)")
     row.set_xlabel("word-aligned time (s)")
     row.legend(loc="upper right", fontsize=8)
-    alt = (f"F0 contours of Kokoro {left.name} ({_pitch_phrase(left.measures)}) and {right.name} "
-           f"({_pitch_phrase(right.measures)}) on one word-aligned time axis: {_words_phrase(axis)} "
+    alt = (f"F0 contours of Kokoro {left.name} ({_pitch_phrase(left.pitch)}) and {right.name} "
+           f"({_pitch_phrase(right.pitch)}) on one word-aligned time axis: {_words_phrase(axis)} "
            "each at the same place for both.")
     return Figure(_png(figure), alt)
 
@@ -115,8 +120,7 @@ def _words_phrase(axis: AlignedAxis) -> str:
     return f"{len(axis.spans)} words, from “{axis.spans[0].word}” to “{axis.spans[-1].word}”,"
 
 
-def _pitch_phrase(measures: RenderingMeasures) -> str:
-    pitch = measures.pitch
+def _pitch_phrase(pitch: Pitch) -> str:
     if pitch.median_hz is None:
         return "no voiced frames"
     contour = pitch.final_contour_semitones

@@ -1,12 +1,12 @@
 """Measures as plain data: the JSON object the API and the named API return, and table rows.
 
-One shape for every surface, so `POST /v1/evaluate`, Gradio's `/evaluate` and the CLI's
+One shape for every surface (and the CSVs of a Compare's Measures section), so `POST /v1/evaluate`, Gradio's `/evaluate` and the CLI's
 metrics.csv agree number for number. Boundary: no measuring, no I/O.
 """
 
 from typing import Any, Optional
 
-from kokoro_ui.measures.results import RenderingMeasures
+from kokoro_ui.measures.results import RenderingMeasures, RenderingsDifference
 
 NOISE_NOTE = "synthetic weights: these numbers measure noise, not speech"
 
@@ -44,3 +44,39 @@ def metrics_row(measures: RenderingMeasures) -> dict[str, Any]:
     row["transcript"] = measures.intelligibility.transcript
     row["noise"] = measures.noise
     return row
+
+
+def comparison_rows(difference: RenderingsDifference, left_name: str, right_name: str) -> list[dict[str, Any]]:
+    """One row per scalar measure: both renderings' values and right − left."""
+    left, right, delta = difference.left.scalars(), difference.right.scalars(), difference.differences()
+    return [{"measure": name, left_name: _rounded(left[name]), right_name: _rounded(right[name]),
+             "difference": _rounded(delta[name])} for name in left]
+
+
+def word_rows(difference: RenderingsDifference, left_name: str, right_name: str) -> list[dict[str, Any]]:
+    """One row per written word: each rendering's span, duration and F0, the duration ratio and F0 difference."""
+    rows = []
+    for word in difference.words:
+        row: dict[str, Any] = {"word": word.word}
+        for name, side in ((left_name, word.left), (right_name, word.right)):
+            row.update({f"{name} start_s": _rounded(side.start_s) if side else None,
+                        f"{name} duration_ms": round(side.duration_s * 1000) if side else None,
+                        f"{name} f0_hz": _rounded(side.f0_hz, 1) if side else None,
+                        f"{name} energy_db": _rounded(side.energy_db, 1) if side else None})
+        row["duration_ratio"] = _rounded(word.duration_ratio, 3)
+        row["f0_difference_semitones"] = _rounded(word.f0_difference_semitones, 2)
+        rows.append(row)
+    return rows
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV text (empty cells for None)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, list(rows[0]))
+        writer.writeheader()
+        writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+    return buffer.getvalue()
