@@ -1,4 +1,4 @@
-"""Command line: ``python -m kokoro_ui synth | phonemize | voices``.
+"""Command line: ``python -m kokoro_ui synth | phonemize | voices | evaluate``.
 
 stdout carries only what was asked for (a line per chunk or per voice), so it can be piped;
 progress and errors go to stderr.
@@ -16,6 +16,8 @@ import soundfile
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.pacing import FAST_FIRST
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.evaluation import runner
+from kokoro_ui.evaluation.test_set import SHIPPED, load_test_set
 from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.config.settings import Settings
 from kokoro_ui.services.synthesis import speak, text_cut
@@ -99,6 +101,21 @@ def _voices(manager: ModelManager, args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(manager: ModelManager, args: argparse.Namespace) -> int:
+    """The test set through both releases into --out (see `kokoro_ui.evaluation.runner`), with a progress bar."""
+    from tqdm import tqdm
+
+    sentences, pairs = load_test_set(Path(args.texts)), runner.parse_pairs(args.voices)
+    with tqdm(total=len(sentences) * len(pairs) * 2, unit="rendering", file=sys.stderr) as bar:
+        def progress(done: int, total: int, now: str) -> None:
+            bar.n = done
+            bar.set_postfix_str(now)
+
+        report = runner.run_test_set(manager, sentences, pairs, Path(args.out), progress)
+    print(report)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kokoro_ui", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="command")
@@ -121,9 +138,19 @@ def _parser() -> argparse.ArgumentParser:
     voices = commands.add_parser("voices", help="list the release's voices, one per line")
     voices.set_defaults(run=_voices)
 
+    evaluate = commands.add_parser("evaluate", help="measure a test set through both releases: metrics.csv, "
+                                   "summary.csv and report.html in --out (a rerun resumes)")
+    evaluate.add_argument("--texts", default=str(SHIPPED), help="<id> TAB <category> TAB <sentence> lines "
+                          "(default: the shipped set of 64)")
+    evaluate.add_argument("--voices", default=runner.DEFAULT_PAIRS,
+                          help="voice pairs: 'af_bella,am_adam' (same name on both) or 'af:af_heart' (v0.19:v1.0)")
+    evaluate.add_argument("--out", required=True, help="the folder for the files (created if missing)")
+    evaluate.set_defaults(run=_evaluate)
+
     for command in (synth, phonemize, voices):
         command.add_argument("--version", default=DEFAULT_VERSION, help="v1.0 (default) or v0.19")
     for command in (synth, phonemize):
         command.add_argument("--lang", help="language code, e.g. a (en-US) or b (en-GB); default: the voice's")
+    for command in (synth, phonemize, evaluate):
         command.add_argument("--weights", help="auto | hub | packaged | synthetic | a folder (default: KOKORO_UI_WEIGHTS or auto)")
     return parser

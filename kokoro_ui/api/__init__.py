@@ -3,7 +3,7 @@
 OpenAI-compatible speech with Kokoro-FastAPI's fields (`speech.py`) and its download links
 (`downloads.py`), Kokoro-FastAPI's development routes (`phonemize.py`, `from_phonemes.py`, `captioned.py`) and
 its routes this app does not provide (`not_provided.py`), voice mixes as packs (`combine.py`,
-Kokoro-FastAPI's route), what the API offers and its state (`catalog.py`), the contract as pydantic schemas (`schemas.py`), and errors in OpenAI's shape
+Kokoro-FastAPI's route), a rendering's measures (`evaluate.py`), what the API offers and its state (`catalog.py`), the contract as pydantic schemas (`schemas.py`), and errors in OpenAI's shape
 (`openai_errors.py`). Synthesis itself is `kokoro_ui.services.synthesis`'s, shared with the Gradio named API.
 """
 
@@ -14,6 +14,7 @@ from kokoro_ui.api.catalog import add_catalog_routes
 from kokoro_ui.api.combine import add_combine_route
 from kokoro_ui.api.downloads import DownloadStore, add_download_route
 from kokoro_ui.api.openai_errors import OpenAIRoute
+from kokoro_ui.api.evaluate import add_evaluate_route
 from kokoro_ui.api.from_phonemes import add_from_phonemes_route
 from kokoro_ui.api.not_provided import add_not_provided_routes
 from kokoro_ui.api.phonemize import add_phonemize_route
@@ -32,4 +33,5 @@ def create_router(manager: ModelManager) -> APIRouter:
     add_catalog_routes(router, manager)
     add_not_provided_routes(router)
     add_combine_route(router, manager)
+    add_evaluate_route(router, manager)
     return router

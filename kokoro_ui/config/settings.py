@@ -41,6 +41,7 @@ class Settings:
     download_ttl_s: int = 3_600  # how long a `return_download_link` file is kept (Kokoro-FastAPI: an hour)
     download_max_mb: int = 512  # the most such files may hold in all; the oldest go first
     samples_dir: Path = Path.home() / ".cache" / "kokoro_ui" / "samples"  # the gallery's rendered samples (WAV)
+    asr: str = "auto"  # the measures' speech recogniser: auto | hub | packaged | pocketsphinx (kokoro_ui.measures.recognition)
     prerender_samples: bool = True  # render every voice's gallery sample in the background once both releases are loaded
 
     def default_voice(self, version: str) -> str:

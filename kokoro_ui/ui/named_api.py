@@ -1,5 +1,5 @@
 """The named Gradio API for `gradio_client`: /synthesize, /word_timings, /synthesize_phonemes, /phonemize,
-/voices and /attribute (the attribution modes, whole files).
+/voices, /attribute (the attribution modes, whole files) and /evaluate (a rendering's measures).
 
 (/compare is the Compare button's own event.) Each endpoint is an event on a hidden button
 with plain components, so clients get a WAV file path and JSON rather than UI updates.
@@ -19,6 +19,8 @@ from kokoro_ui.services import synthesis as speech_service
 from kokoro_ui.outputs.captions import run_captions
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.evaluation.single import evaluate
+from kokoro_ui.measures.export import metrics_json
 from kokoro_ui.services.languages import voice_availability
 from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.ui.attribution_handlers import attribute
@@ -42,6 +44,14 @@ def word_timings(manager: ModelManager, text: str, voice: str, speed: float = 1.
     chunks, synthesis = _spoken(manager, request)
     path, _ = _result(chunks, synthesis)
     return path, [caption.as_timestamp() for caption in run_captions(chunks)]
+
+
+def evaluate_text(manager: ModelManager, text: str, voice: str, speed: float = 1.0,
+                  version: str = DEFAULT_VERSION) -> dict:
+    """Speak `text` with one release, whole, and measure it: ``{"metrics": {...}}`` as POST /v1/evaluate
+    answers (with a `warning` in the metrics where the release runs on synthetic weights)."""
+    request = _refusing(validate_speech, manager, text, voice, version or DEFAULT_VERSION, speed)
+    return {"metrics": metrics_json(_refusing(evaluate, manager, request).measures)}
 
 
 def synthesize_phonemes(manager: ModelManager, phonemes: str, voice: str, speed: float = 1.0,
@@ -122,3 +132,5 @@ def register_named_api(manager: ModelManager) -> None:
     button.click(partial(attribute, manager), [mode, text, phonemes, notation, voice, right_voice, speed, lang],
                  [files, result], api_name="attribute", concurrency_id="synthesis")
     button.click(partial(list_voices, manager), version, result, api_name="voices")
+    button.click(partial(evaluate_text, manager), [text, voice, speed, version], result, api_name="evaluate",
+                 concurrency_id="synthesis")
