@@ -6,7 +6,6 @@ both input and phonemes) gets a clear 4xx or message, never a 500.
 
 import io
 
-import httpx
 import pytest
 import soundfile
 from gradio_client import Client
@@ -15,12 +14,6 @@ from helpers.api_errors import assert_openai_error
 from test_cli import run_cli
 
 WAV = {"voice": "af_heart", "response_format": "wav"}
-
-
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
