@@ -122,3 +122,24 @@ def test_abx_balances_which_release_x_is_as_well_as_the_order(tmp_path, manager)
         shown = Counter(getattr(trial, factor) for trial in trials)
         assert abs(shown[NEW] - shown[OLD]) <= 1, (factor, shown)
     assert {trial.mode for trial in trials} == {ABX}
+
+
+def test_new_sessions_favour_cells_with_fewer_ratings_and_order_stays_balanced_over_200_sessions(tmp_path, manager):
+    """12 cells (6 sentences x 2 pairs), 200 sessions of 3 trials (2 cells and a repeat): every first
+    trial voted. Ratings spread within one of each other, and each cell's A/B order within one."""
+    sentences = [Sentence(f"f{i}", f"Favour {i}.") for i in range(6)]
+    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), sentences, voice_pairs(manager, "af_bella,am_adam"), 3)
+    for _ in range(200):
+        session = book.start()
+        for slot in session.trials[:2]:  # the two first trials; the repeat adds nothing new
+            book.show(session.id, slot.number, real_speech=True)
+            for clip in "AB":
+                book.report(session.id, slot.number, clip, "play"), book.report(session.id, slot.number, clip, "end")
+            book.vote(session.id, slot.number, "A")
+    votes = book.store.votes()
+    assert len(votes) == 400
+    per_cell = Counter((vote.sentence_id, vote.pair) for vote in votes)
+    assert len(per_cell) == 12 and max(per_cell.values()) - min(per_cell.values()) <= 1
+    orders = Counter((vote.sentence_id, vote.pair, vote.a_release) for vote in votes)
+    for sentence_id, pair in per_cell:
+        assert abs(orders[(sentence_id, pair, NEW)] - orders[(sentence_id, pair, OLD)]) <= 1

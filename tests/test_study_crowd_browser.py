@@ -28,7 +28,7 @@ def app(tmp_path_factory, synthetic_settings, manager):
                        listening_sentences=folder / "sentences.txt", listening_voices="af_bella",
                        listening_mode="mos", completion_code=CODE, clip_bank=str(folder / "bank"),
                        preload="v1.0,v0.19")
-    with running_app(settings) as (base_url, app_manager):
+    with running_app(settings, releases_from=manager) as (base_url, app_manager):
         for release in ("v1.0", "v0.19"):
             app_manager.get_model(release)
         yield base_url, settings

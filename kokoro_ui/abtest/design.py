@@ -3,7 +3,8 @@
 Four designs (``KOKORO_UI_LISTENING_MODE``): A/B preference, ABX discrimination, CMOS (B compared
 with A on -3 … +3) and MOS (one clip rated on P.800's five categories). An A/B, ABX or CMOS session
 of n trials hears n - 1 different cells (a sentence said by a voice pair: sentences
-without repeats while they last, voices evenly) and one of them twice: the repeat comes at least
+without repeats while they last, voices evenly, and among those the cells with the fewest ratings
+stored so far, so ratings spread over the cells as sessions come) and one of them twice: the repeat comes at least
 two trials after its original (where the session is long enough) with A and B swapped, so a
 listener who hears a real difference gives the same release both times (`analysis` calls that
 consistent).
@@ -24,8 +25,9 @@ Nothing here tells the listener anything: the plan and the arrangements stay on 
 """
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional
 
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, VoicePair
 from kokoro_ui.abtest.records import Cell, Counts
@@ -34,6 +36,7 @@ from kokoro_ui.abtest.store import VoteStore
 AB, ABX, MOS, CMOS = "ab", "abx", "mos", "cmos"
 MODES = (AB, ABX, MOS, CMOS)
 RELEASES = (NEW, OLD)
+Ratings = Mapping[tuple[str, str], int]  # (sentence id, pair id) -> ratings stored in that cell
 MOS_MIN_TRIALS = 4  # two cells: fewer, and a cell's second hearing would follow its first
 
 
@@ -66,15 +69,18 @@ def trial_count(mode: str, trials: int) -> int:
 
 
 def plan_for(mode: str, sentences: list[Sentence], pairs: list[VoicePair], trials: int,
-             rng: secrets.SystemRandom) -> list[Slot]:
-    """A session's slots in `mode`."""
+             rng: secrets.SystemRandom, ratings: Optional[Ratings] = None) -> list[Slot]:
+    """A session's slots in `mode`, favouring the cells with fewer `ratings` so far."""
     count = trial_count(mode, trials)
-    return plan_mos(sentences, pairs, count, rng) if mode == MOS else plan(sentences, pairs, count, rng)
+    if mode == MOS:
+        return plan_mos(sentences, pairs, count, rng, ratings)
+    return plan(sentences, pairs, count, rng, ratings)
 
 
-def plan_mos(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom) -> list[Slot]:
+def plan_mos(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom,
+             ratings: Optional[Ratings] = None) -> list[Slot]:
     """`count` (even, >= 4) slots: `count / 2` cells, then each again from the other release, never back to back."""
-    cells = list(zip(_spread(sentences, count // 2, rng), _spread(pairs, count // 2, rng)))
+    cells = choose_cells(sentences, pairs, count // 2, rng, ratings or {})
     again = rng.sample(range(len(cells)), len(cells))
     if again[0] == len(cells) - 1:  # the last first hearing would be followed by its own second one
         again[0], again[1] = again[1], again[0]
@@ -83,10 +89,11 @@ def plan_mos(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng:
                     for place, index in enumerate(again, start=1)]
 
 
-def plan(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom) -> list[Slot]:
+def plan(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom,
+         ratings: Optional[Ratings] = None) -> list[Slot]:
     """`count` slots: `count - 1` different cells and a repeat of one of them, placed later."""
     distinct = max(count - 1, 1)
-    cells = list(zip(_spread(sentences, distinct, rng), _spread(pairs, distinct, rng)))
+    cells = choose_cells(sentences, pairs, distinct, rng, ratings or {})
     if count < 2:
         return [Slot(1, *cells[0])]
     original = rng.randint(1, max(count - 2, 1))  # the repeat's own place, below, is then at least 2 later
@@ -117,9 +124,18 @@ def least_shown(counts: Counts, rng: secrets.SystemRandom) -> dict[str, str]:
     return chosen
 
 
-def _spread(items: list, count: int, rng: secrets.SystemRandom) -> list:
-    """`count` items: shuffled rounds through all of them, so none repeats before all were used."""
-    out: list = []
-    while len(out) < count:
-        out.extend(rng.sample(items, len(items)))
-    return out[:count]
+def choose_cells(sentences: list[Sentence], pairs: list[VoicePair], count: int, rng: secrets.SystemRandom,
+                 ratings: Ratings) -> list[tuple[Sentence, VoicePair]]:
+    """`count` cells, one at a time: a sentence this session has used least (no repeat while unused ones
+    are left), a voice pair it has used least, and among those the cell with the fewest `ratings`
+    (keyed by sentence id and pair id), ties broken at random; then shuffled."""
+    used_sentences: Counter = Counter()
+    used_pairs: Counter = Counter()
+    chosen = []
+    for _ in range(count):
+        sentence, pair = min(((sentence, pair) for sentence in sentences for pair in pairs), key=lambda cell: (
+            used_sentences[cell[0].id], used_pairs[cell[1].id], ratings.get((cell[0].id, cell[1].id), 0), rng.random()))
+        used_sentences[sentence.id] += 1
+        used_pairs[pair.id] += 1
+        chosen.append((sentence, pair))
+    return rng.sample(chosen, len(chosen))

@@ -128,7 +128,8 @@ class SessionBook:
             raise VoteRefusedError("You have already finished this study: thank you! Each participant takes "
                                    "it once, so there is no second session.")
         session = Session(secrets.token_urlsafe(16),
-                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng), self.mode, self.speed,
+                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng,
+                                   self.store.ratings_by_cell(self.mode)), self.mode, self.speed,
                           participant=participant)
         with self._lock:
             self._sessions[session.id] = session

@@ -123,6 +123,13 @@ class VoteStore(ABC):
         return bool(self._read(lambda db: db.execute(
             f"SELECT COUNT(*) FROM finished WHERE participant = {self.marker}", (participant,)).fetchone()[0]))
 
+    def ratings_by_cell(self, mode: str) -> dict[tuple[str, str], int]:
+        """How many `mode` ratings each (sentence id, pair id) cell has, across every process."""
+        rows = self._read(lambda db: db.execute(
+            f"SELECT sentence_id, pair, COUNT(*) FROM votes WHERE mode = {self.marker} GROUP BY sentence_id, pair",
+            (mode,)).fetchall())
+        return {(sentence_id, pair): count for sentence_id, pair, count in rows}
+
     def count(self) -> int:
         """How many votes are stored."""
         return self._read(lambda db: db.execute("SELECT COUNT(*) FROM votes").fetchone()[0])

@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     soak.add_argument("--api-clients-soak", type=int, default=3, help="HTTP API clients during the soak")
     listening = parser.add_argument_group("listening mode")
     listening.add_argument("--listening", action="store_true", help="listeners in Chromium through whole sessions")
-    listening.add_argument("--listeners", type=int, default=10)
+    listening.add_argument("--listeners", type=int, default=10, help="listeners in Chromium")
+    listening.add_argument("--http-sessions", type=int, default=0,
+                           help="sessions at once over HTTP through the study driver, beside the browsers")
     listening.add_argument("--trials", type=int, default=10, help="trials per session")
     listening.add_argument("--sentences", type=int, default=5, help="the study's first N sentences")
     listening.add_argument("--voices", default="af_bella,am_adam", help="v0.19 voice ids of the pairs")

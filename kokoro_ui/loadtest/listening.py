@@ -1,5 +1,7 @@
 """The load test's listening mode (``python -m kokoro_ui.loadtest --listening``): N listeners at once, each
-in its own real Chromium context, through whole blind sessions served from a full clip bank.
+in its own real Chromium context, through whole blind sessions served from a full clip bank, and
+beside them (``--http-sessions M``) M sessions over HTTP through the study driver
+(`listening_http`), which load the server without running browsers on its cores.
 
 It renders the study's clips into the bank first (``python -m kokoro_ui.abtest render``, for the
 sentences and voices chosen here, so a run stays short), starts the app, and then every listener
@@ -26,6 +28,7 @@ import httpx
 from kokoro_ui.abtest.material import load_sentences
 from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.config.settings import Settings
+from kokoro_ui.loadtest import listening_http
 from kokoro_ui.loadtest.common import percentile, start_app, stop_app, wait_until_up
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
            "KOKORO_UI_VOTES_DB": os.environ.get("KOKORO_UI_VOTES_DB") or str(folder / "votes.sqlite3"),
            # the gallery's background samples are forward passes of their own; this run counts the trials'
            "KOKORO_UI_PRERENDER_SAMPLES": "false"}
+    if args.http_sessions:  # the HTTP listeners need the test-only study driver
+        env["KOKORO_UI_STUDY_DRIVER"] = "1"
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "kokoro_ui.abtest", "render"], env={**os.environ, **env}, check=True,
                    cwd=Path(__file__).resolve().parents[2])
@@ -64,12 +69,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         wait_until_up(url, args.deadline)
         before = _forward_passes(url, args.deadline)
-        runs = asyncio.run(_listeners(url, _niced_chromium(folder, args.browser_nice), args))
+        runs, http_runs = asyncio.run(_everyone(url, _niced_chromium(folder, args.browser_nice), args))
         after = _forward_passes(url, args.deadline)
     finally:
         stop_app(server)
     stored = len(open_store(env["KOKORO_UI_VOTES_DB"]).votes())
-    return _report(runs, stored, {version: after[version] - before[version] for version in before})
+    http_ok = listening_http.report(http_runs) if http_runs else True
+    cast = sum(run.votes for run in http_runs)
+    browsers_code = _report(runs, stored - cast, {version: after[version] - before[version] for version in before})
+    return 0 if http_ok and browsers_code == 0 else 1
+
+
+async def _everyone(url: str, chromium: str, args: argparse.Namespace) -> tuple[list, list]:
+    """The browsers (`--listeners`) and the HTTP sessions (`--http-sessions`), all at once."""
+    http = listening_http.drive(url, args.http_sessions, args.deadline) if args.http_sessions else asyncio.sleep(0)
+    browsers = _listeners(url, chromium, args) if args.listeners else asyncio.sleep(0)
+    runs, http_runs = await asyncio.gather(browsers, http)
+    return runs or [], http_runs or []
 
 
 def _forward_passes(url: str, timeout_s: float) -> dict[str, int]:

@@ -102,6 +102,9 @@ def start_session(test: ListeningTest, query: Optional[dict[str, str]] = None) -
     """A new session; `query` is the page's URL query, which may carry a crowd participant's id."""
     try:
         session = test.book.start(participant_from(query or {}))
+    except VoteStoreError as error:  # the cells to play are chosen from the ratings stored: it is down
+        return Screen(message=f"The next trial could not be shown: {error} Start a session once it is back.",
+                      refused=True)
     except KokoroUIError as error:
         return Screen(message=str(error), refused=True)
     return _trial_screen(test, session.id)

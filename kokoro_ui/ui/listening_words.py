@@ -76,14 +76,18 @@ def keys_script(words: Wording) -> str:
     keys = {key: elem_id for _, _, elem_id, key in words.votes}
     return """() => {
   const keys = %s;
-  for (const [key, id] of Object.entries(keys)) {
-    const button = document.getElementById(id);
-    if (button) button.setAttribute('aria-keyshortcuts', key);
-  }
-  const status = document.getElementById('listen-status');
-  if (status) status.setAttribute('aria-live', 'polite');
+  const label = () => {  // the trial's buttons are drawn only once a session starts, and again later
+    for (const [key, id] of Object.entries(keys)) {
+      const button = document.getElementById(id);
+      if (button && button.getAttribute('aria-keyshortcuts') !== key) button.setAttribute('aria-keyshortcuts', key);
+    }
+    const status = document.getElementById('listen-status');
+    if (status && !status.hasAttribute('aria-live')) status.setAttribute('aria-live', 'polite');
+  };
   if (window.kabVoteKeys) return;
   window.kabVoteKeys = true;
+  label();
+  new MutationObserver(label).observe(document.body, {childList: true, subtree: true});
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const typing = event.target.closest && event.target.closest('textarea, input, [contenteditable]');
