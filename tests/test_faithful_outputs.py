@@ -23,6 +23,7 @@ import soundfile
 import torch
 from kokoro import KPipeline
 
+from helpers.browser import running_app
 from kokoro_ui.abtest.bank import RENDERING, ClipBank, render, synthesise
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.material import Sentence, voice_pairs
@@ -36,9 +37,7 @@ from kokoro_ui.outputs.loudness import Clip, integrated_loudness, match_loudness
 from kokoro_ui.outputs.word_view import RunWords
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.services.compare import compare
-from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.services.validation import SpeechRequest
-from kokoro_ui.serving.server import running_server
 from kokoro_ui.ui import landing, named_api, views
 
 SENTENCE_79 = "We walked along the quiet river at dusk, talking about the year that lay ahead."
@@ -75,22 +74,21 @@ def whole(passes) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
+def fast_first_app(synthetic_settings, manager):
+    """An app with the opt-in setting on (KOKORO_UI_FAST_FIRST=true), on the session's loaded releases."""
+    with running_app(replace(synthetic_settings, fast_first=True), releases_from=manager) as (url, app_manager), \
+            httpx.Client(base_url=url, timeout=600) as client:
+        yield client, app_manager
 
 
 @pytest.fixture(scope="module")
-def fast_first_manager(synthetic_settings) -> ModelManager:
-    """A server process's manager with the opt-in setting on (KOKORO_UI_FAST_FIRST=true)."""
-    return ModelManager(replace(synthetic_settings, fast_first=True))
+def fast_first_manager(fast_first_app):
+    return fast_first_app[1]
 
 
 @pytest.fixture(scope="module")
-def fast_first_api(fast_first_manager):
-    fast_first_manager.get_model("v1.0"), fast_first_manager.get_model("v0.19")
-    with running_server(fast_first_manager) as url, httpx.Client(base_url=url, timeout=600) as client:
-        yield client
+def fast_first_api(fast_first_app):
+    return fast_first_app[0]
 
 
 # --- the releases' own passes, by default, on every surface ---------------------------------
@@ -190,6 +188,7 @@ def test_the_clip_bank_s_clips_are_the_speech_api_s_whole_answer(manager, api, v
     assert to_int16(clip) == response.content
 
 
+@pytest.mark.slow
 def test_the_command_line_speaks_the_release_s_own_passes(reference, tmp_path):
     """A process of its own (its warm-up draws random numbers first): the same passes, to the sample."""
     out = tmp_path / "out.wav"
@@ -268,6 +267,7 @@ def test_with_the_setting_on_the_named_api_and_compare_say_the_text_was_cut(fast
     assert views.TEXT_CUT_NOTE not in landing.banner_markdown([], replace(fast_first_manager.settings, fast_first=False))
 
 
+@pytest.mark.slow
 def test_with_the_setting_on_the_command_line_says_so_on_stderr(tmp_path):
     result = _cli("synth", "--voice", VOICE, SENTENCE_79, "-o", str(tmp_path / "out.wav"), KOKORO_UI_FAST_FIRST="true")
     assert result.returncode == 0, result.stderr

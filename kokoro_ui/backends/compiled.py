@@ -5,8 +5,10 @@ activations, AdaIN's instance norms) one trip through memory per operation; comp
 fuse (what that saves is measured in README, Performance).
 
 The backend serves eager PyTorch at once. If no artifact for these weights, this code and this
-machine is cached (`CACHE_DIR`, or beside the weights), a child process at the lowest CPU
-priority makes one (`aoti_decoder`; visitors' passes keep the cores);
+machine is cached (beside the weights, or in `CACHE_DIR`: on persistent storage, `/data`, where
+there is one, so a Space's restart reuses it), a child process at the lowest CPU priority makes
+one (`aoti_decoder`), stopped while any visitor's pass runs (`hold.COMPILERS`), so visitors' passes
+keep the cores;
 the next pass after it is ready uses it. Predicted durations are eager PyTorch's, bit for bit
 (only the decoder is compiled), and so are the decoder's random draws; the audio differs from
 eager's by float rounding only, measured when it is made (log-mel correlation, in the note).
@@ -20,6 +22,7 @@ import copy
 import hashlib
 import json
 import logging
+import os
 import platform
 import shutil
 import subprocess
@@ -39,13 +42,24 @@ from torch import nn
 from kokoro_ui.backends import TorchBackend, aoti_decoder
 from kokoro_ui.errors import WeightsError
 from kokoro_ui.backends.artifacts import artifact_root, remove_stale, style_packs
+from kokoro_ui.backends.hold import COMPILERS
 from kokoro_ui.weights.checkpoint import weights_digest
 from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.weights.spec import ReleaseSpec
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path.home() / ".cache" / "kokoro_ui" / "compiled"
+PERSISTENT_DIR = Path("/data")  # a Space's persistent storage (KOKORO_UI_PERSISTENT_DIR's default)
+
+
+def _cache_dir() -> Path:
+    """Where artifacts go when they cannot go beside the weights: persistent storage when it is writable."""
+    if PERSISTENT_DIR.is_dir() and os.access(PERSISTENT_DIR, os.W_OK):
+        return PERSISTENT_DIR / "kokoro_ui" / "compiled"
+    return Path.home() / ".cache" / "kokoro_ui" / "compiled"
+
+
+CACHE_DIR = _cache_dir()
 MIN_LOG_MEL_CORRELATION = 0.9995  # the issue's bar; two eager seeds differ more (0.9994-0.9997)
 _PREFIX = "aoti-"
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where `-m kokoro_ui…` finds the package
@@ -61,6 +75,7 @@ class CompiledBackend(TorchBackend):
         self.folder = folder
         self.ready = threading.Event()  # set once the artifact is in use, or has failed
         self.note = "decoder being compiled: eager PyTorch until it is ready"
+        self.compiler: Optional[subprocess.Popen] = None  # the compiling process while it runs
         self._model = kmodel
 
     def __call__(self, input_ids: torch.LongTensor, style: torch.Tensor, speed: float) -> tuple[np.ndarray, np.ndarray]:
@@ -86,11 +101,10 @@ class CompiledBackend(TorchBackend):
                 model_file = Path(scratch) / "model.pt"
                 torch.save({"kmodel": self.kmodel, "style": style}, model_file)
                 log.info("compiled backend: compiling the decoder in a background process (a few minutes)")
-                result = subprocess.run([sys.executable, "-m", "kokoro_ui.backends.aoti_decoder", str(model_file),
-                                         str(staging.resolve())], capture_output=True, text=True, cwd=_PACKAGE_PARENT)
-            if result.returncode != 0:
-                last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-                raise RuntimeError(f"the compiler exited with {result.returncode}: {last[:200]}")
+                returncode, stderr = self._run_compiler(model_file, staging)
+            if returncode != 0:
+                last = (stderr.strip().splitlines() or ["no output"])[-1]
+                raise RuntimeError(f"the compiler exited with {returncode}: {last[:200]}")
             try:
                 staging.rename(self.folder)
             except OSError:  # another process finished the same artifact first: theirs is as good
@@ -102,6 +116,18 @@ class CompiledBackend(TorchBackend):
             self.stay_eager("compiling the decoder", error)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _run_compiler(self, model_file: Path, staging: Path) -> tuple[int, str]:
+        """Run the compiler in a process group of its own, stopped while visitors' passes run; its exit code and stderr."""
+        self.compiler = subprocess.Popen([sys.executable, "-m", "kokoro_ui.backends.aoti_decoder", str(model_file),
+                                          str(staging.resolve())], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                         text=True, cwd=_PACKAGE_PARENT, start_new_session=True)
+        COMPILERS.add(self.compiler)
+        try:
+            _, stderr = self.compiler.communicate()
+        finally:
+            COMPILERS.discard(self.compiler)
+        return self.compiler.returncode, stderr
 
     def stay_eager(self, doing: str, error: Exception) -> None:
         """Serve eager PyTorch from now on, saying in the note what failed and why."""

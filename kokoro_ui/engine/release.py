@@ -7,6 +7,7 @@ at once only slow each other down and double the peak memory; a visitor's pass g
 background work (`engine.gate`).
 """
 
+import contextlib
 import gc
 import itertools
 import json
@@ -21,9 +22,10 @@ import torch
 from kokoro import KModel
 
 from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
+from kokoro_ui.backends.hold import COMPILERS
 from kokoro_ui.engine import pacing, phoneme_input
 from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
-from kokoro_ui.engine.gate import ForwardGate
+from kokoro_ui.engine.gate import ForwardGate, is_background
 from kokoro_ui.engine.memory import return_freed_memory
 from kokoro_ui.engine.words import WordPlan, located, time_words
 from kokoro_ui.weights.mix import mix_packs, parse_mix
@@ -222,10 +224,12 @@ class Release:
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.
 
         Timed inside the gate, so time spent waiting for another request is not counted.
-        A `warm_up` pass is counted in `warm_up_passes` instead of `forward_passes`.
+        A `warm_up` pass is counted in `warm_up_passes` instead of `forward_passes`. While a
+        visitor's pass runs, background compilers (a compiled decoder's) are held (`backends.hold`).
         """
         input_ids = torch.LongTensor([[0, *token_ids, 0]])
-        with self.forward_gate.passing():
+        held = contextlib.nullcontext() if is_background() else COMPILERS.visitor_pass()
+        with self.forward_gate.passing(), held:
             if warm_up:
                 self.warm_up_passes += 1
             else:
