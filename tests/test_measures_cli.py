@@ -1,6 +1,8 @@
 """`python -m kokoro_ui evaluate`: a small categorised set through both releases (synthetic weights), its CSVs,
 its report, resuming, and agreement with `POST /v1/evaluate`."""
 
+from pathlib import Path
+
 import httpx
 import pandas
 import pytest
@@ -86,3 +88,12 @@ def test_voice_pairs_are_read_as_written():
     assert parse_pairs("af_bella, af:af_heart") == [VoicePair("af_bella", "af_bella"), VoicePair("af", "af_heart")]
     with pytest.raises(KokoroUIError):
         parse_pairs(" , ")
+
+
+def test_the_measures_tab_shows_a_reports_summary_and_files(run, manager):
+    from kokoro_ui.ui.measures_tab import latest
+
+    status, summary, files = latest(manager, run[0])
+    assert run[0].name in status
+    assert [row[0] for row in summary["value"]][:3] == ["duration_s", "words_per_minute", "phones_per_s"]
+    assert [Path(path).name for path in files] == ["report.html", "summary.csv", "metrics.csv"]
