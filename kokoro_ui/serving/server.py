@@ -41,7 +41,7 @@ def create_app(manager: ModelManager) -> FastAPI:
     app.include_router(router)
     settings = manager.settings
     listening = ListeningTest.open(manager)
-    telemetry = Telemetry(manager, listening.store)
+    telemetry = Telemetry(manager, listening.store.count)
     add_metrics_route(app, telemetry)
     if settings.votes_dataset:  # uploads on a schedule from a thread of its own for as long as the process runs
         start_backup(listening.store, settings.votes_dataset, backup_folder(settings), settings.votes_backup_every_min,

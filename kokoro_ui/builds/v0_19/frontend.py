@@ -306,9 +306,3 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def tokenize(phonemes: str) -> list[int]:
     """Token ids for the v0.19 network, dropping symbols outside its vocabulary as v0.19 did."""
     return [VOCAB[p] for p in phonemes if p in VOCAB]
-
-
-def espeak_version() -> str:
-    """The espeak-ng version in use, e.g. '1.52.0': the phonemes, so the fixtures, depend on it."""
-    with _ESPEAK_LOCK:
-        return ".".join(str(part) for part in _backend("a").version())
