@@ -13,6 +13,8 @@ from kokoro_ui.evaluation.test_set import CATEGORIES, load_test_set
 from kokoro_ui.errors import KokoroUIError
 
 TEXTS = "q1\tquestion\tIs it raining?\ns1\tstatement\tThe cat sat on the mat.\ns2\tstatement\tWe left at noon.\n"
+pytestmark = pytest.mark.slow  # the command runs both releases over a set, with its own manager
+
 DETERMINISTIC = ("duration_s", "words_per_minute", "phones_per_s")  # timings; the decoder's noise source is random
 
 
