@@ -53,9 +53,9 @@ CSS = """
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
 /* the API snippets in one readable colour: gr.Code's light syntax colours (Nord) are 1.6-4.0:1 on white */
 .kab-code .cm-content span { color: var(--body-text-color); }
-/* phones: all four tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
+/* phones: all five tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
 @media (max-width: 480px) {
-  #tabs .tab-wrapper button { padding: 0 10px; }
+  #tabs .tab-wrapper button { padding: 0 5px; font-size: 0.8rem; letter-spacing: -0.01em; }
 }
 """
 
