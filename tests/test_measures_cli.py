@@ -3,7 +3,6 @@ its report, resuming, and agreement with `POST /v1/evaluate`."""
 
 from pathlib import Path
 
-import httpx
 import pandas
 import pytest
 
@@ -63,10 +62,9 @@ def test_a_rerun_resumes_without_measuring_again(run):
     assert (out / "metrics.csv").read_text() == before
 
 
-def test_the_csv_agrees_with_the_http_route(run, server_url):
+def test_the_csv_agrees_with_the_http_route(run, api):
     row = pandas.read_csv(run[0] / "metrics.csv").set_index(["id", "release"]).loc[("s1", "v1.0")]
-    response = httpx.post(f"{server_url}/v1/evaluate", json={"input": "The cat sat on the mat.", "voice": "af_bella",
-                                                               "version": "v1.0"}, timeout=600)
+    response = api.post("/v1/evaluate", json={"input": "The cat sat on the mat.", "voice": "af_bella", "version": "v1.0"})
     metrics = response.json()["metrics"]
     for name in DETERMINISTIC:
         assert row[name] == pytest.approx(metrics[name], abs=1e-4), name
