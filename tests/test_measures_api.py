@@ -1,7 +1,6 @@
 """`POST /v1/evaluate` and the named API's `/evaluate`, over real HTTP on synthetic weights (noise, which
 they say)."""
 
-import httpx
 import pytest
 from gradio_client import Client
 
@@ -11,12 +10,6 @@ TEXT = "The cat sat on the mat."
 BAD_BODIES = ({"input": TEXT, "voice": "zz_nobody"}, {"input": ""}, {"input": TEXT, "speed": 9.0},
               {"input": TEXT, "model": "tts-9"}, {"input": TEXT, "surprise": 1}, {"voice": "af_heart"},
               {"input": TEXT, "version": "v0.19", "normalization_options": {"normalize": False}})
-
-
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

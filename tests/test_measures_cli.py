@@ -1,7 +1,8 @@
 """`python -m kokoro_ui evaluate`: a small categorised set through both releases (synthetic weights), its CSVs,
 its report, resuming, and agreement with `POST /v1/evaluate`."""
 
-import httpx
+from pathlib import Path
+
 import pandas
 import pytest
 
@@ -11,6 +12,8 @@ from kokoro_ui.evaluation.test_set import CATEGORIES, load_test_set
 from kokoro_ui.errors import KokoroUIError
 
 TEXTS = "q1\tquestion\tIs it raining?\ns1\tstatement\tThe cat sat on the mat.\ns2\tstatement\tWe left at noon.\n"
+pytestmark = pytest.mark.slow  # the command runs both releases over a set, with its own manager
+
 DETERMINISTIC = ("duration_s", "words_per_minute", "phones_per_s")  # timings; the decoder's noise source is random
 
 
@@ -59,10 +62,9 @@ def test_a_rerun_resumes_without_measuring_again(run):
     assert (out / "metrics.csv").read_text() == before
 
 
-def test_the_csv_agrees_with_the_http_route(run, server_url):
+def test_the_csv_agrees_with_the_http_route(run, api):
     row = pandas.read_csv(run[0] / "metrics.csv").set_index(["id", "release"]).loc[("s1", "v1.0")]
-    response = httpx.post(f"{server_url}/v1/evaluate", json={"input": "The cat sat on the mat.", "voice": "af_bella",
-                                                               "version": "v1.0"}, timeout=600)
+    response = api.post("/v1/evaluate", json={"input": "The cat sat on the mat.", "voice": "af_bella", "version": "v1.0"})
     metrics = response.json()["metrics"]
     for name in DETERMINISTIC:
         assert row[name] == pytest.approx(metrics[name], abs=1e-4), name
@@ -86,3 +88,12 @@ def test_voice_pairs_are_read_as_written():
     assert parse_pairs("af_bella, af:af_heart") == [VoicePair("af_bella", "af_bella"), VoicePair("af", "af_heart")]
     with pytest.raises(KokoroUIError):
         parse_pairs(" , ")
+
+
+def test_the_measures_tab_shows_a_reports_summary_and_files(run, manager):
+    from kokoro_ui.ui.measures_tab import latest
+
+    status, summary, files = latest(manager, run[0])
+    assert run[0].name in status
+    assert [row[0] for row in summary["value"]][:3] == ["duration_s", "words_per_minute", "phones_per_s"]
+    assert [Path(path).name for path in files] == ["report.html", "summary.csv", "metrics.csv"]

@@ -63,5 +63,5 @@ def test_bad_input_is_a_clear_error(client):
 def test_the_named_api_lists_exactly_what_clients_should_call(client):
     api = client.view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/compare", "/attribution", "/synthesize", "/word_timings", "/phonemize",
-                                           "/voices", "/synthesize_phonemes", "/attribute", "/listening_results"}
+                                           "/voices", "/synthesize_phonemes", "/attribute", "/listening_results", "/evaluate"}
     assert not api["unnamed_endpoints"]

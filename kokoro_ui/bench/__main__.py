@@ -5,7 +5,8 @@ on the default configuration (`fair`); each release through the app's streaming 
 (fast first on and off) and through the release's own code path (the raw baseline), per
 backend; RSS with both releases loaded, per backend; and what the Gradio path adds to the
 first audio; and what word timing costs as a share of the forward passes (`word_cost`), per
-release on the paragraph (--quick: the sentence). Prints a table, writes CSV and a PNG plot, and
+release on the paragraph (--quick: the sentence), and what a run's measures cost as a share of its synthesis
+and the memory of their models (`measures_cost`, v1.0 on the same text). Prints a table, writes CSV and a PNG plot, and
 summarises the ratios the targets are stated in. RTF here is wall time ÷ audio seconds (end to end, as a listener sees it).
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from kokoro_ui.bench.fair import measure_fair_first_audio
 from kokoro_ui.bench.measure import Row, measure, rss_mb
+from kokoro_ui.bench.measures_cost import measures_cost
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import FAIR_TEXTS, TEXTS
 from kokoro_ui.bench.word_cost import word_timing_share
@@ -38,6 +40,7 @@ def main() -> int:
     rows: list[Row] = _fair_rows(settings, 2 if args.quick else 2 * args.reps)
     weights: dict[str, str] = {}
     word_shares: dict[str, float] = {}
+    measures: dict[str, float] = {}
     for backend in backends:
         manager = ModelManager(replace(settings, backend=backend))
         for version, build in BUILDS.items():
@@ -60,6 +63,9 @@ def main() -> int:
                 rows.extend(measure(version, backend, name, paths, reps, first_only))
             if backend == "torch":
                 word_shares[version] = word_timing_share(release, TEXTS["sentence" if args.quick else "paragraph"], VOICE)
+                if version == DEFAULT_VERSION:
+                    measures = measures_cost(release, TEXTS["sentence" if args.quick else "paragraph"], VOICE,
+                                             settings.asr)
             _log(f"{version} on {backend}: done, RSS {rss_mb():.0f} MB")
             manager.unload(version)
     if not args.quick and "torch" in backends:
@@ -67,7 +73,8 @@ def main() -> int:
         from kokoro_ui.bench.gradio_path import measure_gradio_path  # Gradio's ~100 MB stays out of the RSS probe
         rows.extend(measure_gradio_path(ModelManager(replace(settings, backend="torch")), "torch", 4 * args.reps))
     memory = {} if args.quick else {backend: _loaded_rss(backend) for backend in backends}
-    summary = {**summarise(rows, memory, settings.backend), "word_timing_share": word_shares}
+    summary = {**summarise(rows, memory, settings.backend), "word_timing_share": word_shares,
+               "measures_share": measures.get("share"), "measures_cost": measures}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out / "bench.csv")

@@ -2,8 +2,8 @@
 
 Audio, its sample rate, the text and the word timings in; numbers out (frozen dataclasses in
 `results`). Each measure has a module of its own: pace and pauses (`timing`), pitch (`pitch`,
-Praat's algorithm through parselmouth), loudness and energy (`loudness`, EBU R128 through
-pyloudnorm), intelligibility (`recognition` for the transcript, `error_rates` for WER and CER),
+Praat's algorithm through parselmouth), loudness and energy (`loudness`, EBU R128 by the
+app's own BS.1770 in `outputs.loudness`), intelligibility (`recognition` for the transcript, `error_rates` for WER and CER),
 predicted quality (`quality`, DNSMOS), and the two renderings side by side (`pairwise`);
 `rendering.measure_rendering` puts one rendering's together. Models (speech recogniser, MOS
 predictor) load once, lazily, at their first use, never at start-up.

@@ -1,5 +1,6 @@
-"""Loudness of one rendering: integrated loudness by EBU R128 / ITU-R BS.1770 (pyloudnorm), and
-each word's energy (RMS level over its span).
+"""Loudness of one rendering: integrated loudness by EBU R128 / ITU-R BS.1770-4 (the app's own
+implementation, `outputs.loudness`, which also levels the listening study's clips), and each word's
+energy (RMS level over its span).
 
 Integrated loudness gates out silence, so it describes the speech, not the pauses; it needs at
 least one 400 ms block, so a shorter rendering has none (None).
@@ -11,6 +12,7 @@ from typing import Optional
 import numpy as np
 
 from kokoro_ui.measures.signal import level_db, span
+from kokoro_ui.outputs.loudness import integrated_loudness
 from kokoro_ui.outputs.word_view import SpokenWord
 
 BLOCK_S = 0.4  # BS.1770's gating block
@@ -18,12 +20,9 @@ BLOCK_S = 0.4  # BS.1770's gating block
 
 def loudness_lufs(samples: np.ndarray, sample_rate_hz: int) -> Optional[float]:
     """Integrated loudness in LUFS (None: shorter than one block, or silent)."""
-    import pyloudnorm  # imported on first use
-
     if samples.size < BLOCK_S * sample_rate_hz:
         return None
-    with np.errstate(divide="ignore"):
-        lufs = float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(samples))
+    lufs = integrated_loudness(samples, sample_rate_hz)
     return lufs if np.isfinite(lufs) else None
 
 

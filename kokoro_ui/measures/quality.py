@@ -57,5 +57,10 @@ def predicted_mos(samples: np.ndarray, sample_rate_hz: int) -> Quality:
     return Quality(float(np.mean(OVERALL_CALIBRATION(ratings[:, 2]))), MODEL_NAME)
 
 
+def load() -> None:
+    """Load the model now (it loads at the first prediction otherwise)."""
+    _MODEL.get()
+
+
 def loaded() -> bool:
     return _MODEL.loaded

@@ -10,6 +10,7 @@ from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.ui.compare_tab import render_compare_tab
 from kokoro_ui.ui.gallery_tab import render_gallery_tab
 from kokoro_ui.ui.listening_tab import render_listening_tab
+from kokoro_ui.ui.measures_tab import render_measures_tab
 from kokoro_ui.ui.named_api import register_named_api
 from kokoro_ui.ui.results_tab import render_results_tab
 
@@ -39,6 +40,12 @@ CSS = """
 .kab-words tr.kab-playing td { background: #e0ecff; }
 .kab-words button.kab-play { min-width: 2em; border: 1px solid #888; border-radius: 4px; background: #fff; }
 .kab-word-player audio { height: 32px; vertical-align: middle; margin: 0 8px; }
+/* Compare's Measures section (issue 30): figures fit the screen, wide tables scroll */
+.kab-measures img { max-width: 100%; height: auto; }
+.kab-measures .kab-scroll { overflow-x: auto; }
+.kab-measures table { border-collapse: collapse; }
+.kab-measures td, .kab-measures th { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
+.kab-measures tr.diff td { background: #fff0f0; font-weight: 600; }
 .kab-card .kab-ready { display: none; color: #1a7f37; font-size: 0.85em; }
 /* a visible keyboard focus on every control (Gradio's buttons and tabs show none of their own) */
 .gradio-container :is(button, a, input, textarea, select, audio, [role="tab"], [role="slider"],
@@ -46,9 +53,9 @@ CSS = """
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
 /* the API snippets in one readable colour: gr.Code's light syntax colours (Nord) are 1.6-4.0:1 on white */
 .kab-code .cm-content span { color: var(--body-text-color); }
-/* phones: all four tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
+/* phones: all five tabs fit in one row (Gradio folds those that do not fit into a "More tabs" menu) */
 @media (max-width: 480px) {
-  #tabs .tab-wrapper button { padding: 0 10px; }
+  #tabs .tab-wrapper button { padding: 0 5px; font-size: 0.8rem; letter-spacing: -0.01em; }
 }
 """
 
@@ -68,5 +75,7 @@ def build_ui(manager: ModelManager, listening: Optional[ListeningTest] = None) -
                 render_results_tab(listening, votes_location(manager.settings))
             with gr.Tab("Voices", id="voices"):
                 render_gallery_tab(manager, compare, tabs)
+            with gr.Tab("Measures", id="measures"):
+                render_measures_tab(manager)
         register_named_api(manager)
     return demo

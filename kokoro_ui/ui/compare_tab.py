@@ -11,6 +11,7 @@ from kokoro_ui.services.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
 from kokoro_ui.ui import landing, word_table
 from kokoro_ui.ui.attribution_panel import render_attribution_panel
+from kokoro_ui.ui.measures_section import render_measures_section, wire_measures_section
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
 from kokoro_ui.services.validation import MAX_SPEED, MIN_SPEED
 
@@ -69,6 +70,7 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
         word_player = gr.HTML(elem_id="word-player", elem_classes="kab-word-player", js_on_load=word_table.PLAYER_JS)
         captions = gr.File(label="Word timings (WebVTT and SRT, one pair per release)", file_count="multiple",
                            elem_id="captions")
+        measures = render_measures_section()
         gr.Markdown("### This run")
         run_table = gr.Dataframe(elem_id="run-table", interactive=False, wrap=True)
         with gr.Accordion("All runs in this session", open=False):
@@ -97,6 +99,7 @@ def render_compare_tab(manager: ModelManager) -> CompareTab:
     between_runs = [*landing_outputs, stop_button, results, results_hint]
     after_run = partial(_after_run, manager)
     run.then(after_run, history, between_runs, api_visibility="private", show_progress="hidden")
+    wire_measures_section(manager, compare_button, run, run_words, text, measures, LEFT, RIGHT)
     stop_button.click(after_run, history, between_runs, cancels=[run], api_visibility="private",
                       show_progress="hidden")
     words.click(handlers.play_word, run_words, word_player, queue=False, api_visibility="private",
