@@ -23,12 +23,13 @@ Request = Union[SpeechRequest, PhonemesRequest]  # text to say, or phonemes in t
 
 
 @gpu
-def speak(release: Release, request: Request) -> Iterator[Chunk]:
-    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass."""
+def speak(release: Release, request: Request, in_windows: bool = False) -> Iterator[Chunk]:
+    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass, or per
+    decoder window of one (`in_windows`, for surfaces that stream: `Release.stream`)."""
     if isinstance(request, PhonemesRequest):
         yield from release.stream_phonemes(request.phonemes, request.voice, request.speed)
     else:
-        yield from release.stream(request.text, request.voice, request.speed, request.lang)
+        yield from release.stream(request.text, request.voice, request.speed, request.lang, in_windows=in_windows)
 
 
 class Synthesis:
@@ -105,8 +106,10 @@ class Synthesis:
 
 
 def synthesize(manager: ModelManager, request: Request, started_at: Optional[float] = None,
-               mode: str = "single") -> Synthesis:
+               mode: str = "single", in_windows: bool = False) -> Synthesis:
     """Start speaking `request`: loads its release if it must (a `WeightsError` if it cannot).
+
+    `in_windows`: a surface that streams gets each pass's audio decoder window by decoder window.
 
     No forward pass runs until the first chunk is asked for. `started_at` (``time.perf_counter()``
     when the request arrived, default now) is where time to first audio is counted from.
@@ -116,7 +119,7 @@ def synthesize(manager: ModelManager, request: Request, started_at: Optional[flo
     try:
         loaded_first = not manager.is_loaded(request.version)
         release = manager.get_model(request.version)
-        chunks = speak(release, request)
+        chunks = speak(release, request, in_windows)
     except BaseException:
         ticket.release()
         raise
