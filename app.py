@@ -1,6 +1,6 @@
 """Start Kokoro A/B: ``python app.py [--weights auto|hub|synthetic|FOLDER] [--host H] [--port P]``.
 
-The port answers at once (`kokoro_ui.boot`: a "starting" page) while the app imports and builds
+The port answers at once (`kokoro_ui.serving.boot`: a "starting" page) while the app imports and builds
 itself in a thread; then the app takes over, and the releases go on loading in the background.
 """
 
@@ -12,8 +12,8 @@ from typing import Mapping, Optional
 
 import uvicorn
 
-from kokoro_ui.boot import BootApp
-from kokoro_ui.space_config import listen_address
+from kokoro_ui.serving.boot import BootApp
+from kokoro_ui.config.space_config import listen_address
 
 log = logging.getLogger("kokoro_ui.app")
 
@@ -41,8 +41,8 @@ def main(builds: Optional[Mapping] = None) -> None:
 def _build(boot: BootApp, server: uvicorn.Server, flags: dict, builds: Optional[Mapping]) -> None:
     """Import and build the app, then hand it to `boot`; if that fails, say why and stop the server."""
     try:
-        from kokoro_ui.server import start_app  # torch, Gradio and both releases' code: the slow imports
-        from kokoro_ui.space_config import load_settings
+        from kokoro_ui.serving.server import start_app  # torch, Gradio and both releases' code: the slow imports
+        from kokoro_ui.config.space_config import load_settings
 
         settings = load_settings(**flags)
         log.info("weights: %s; building the app", settings.weights)

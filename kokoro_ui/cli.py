@@ -16,9 +16,9 @@ import soundfile
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.engine.release import Release
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
-from kokoro_ui.settings import Settings
-from kokoro_ui.validation import (PHONEME_NOTATIONS, PhonemesRequest, SpeechRequest, validate_lang, validate_phonemes,
+from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.validation import (PHONEME_NOTATIONS, PhonemesRequest, SpeechRequest, validate_lang, validate_phonemes,
                                   validate_release_lang, validate_speech, validate_text, validate_version,
                                   validate_voice)
 

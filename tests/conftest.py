@@ -7,12 +7,13 @@ Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, 
 import os
 
 import pytest
-from postgres import PostgresServer, postgres_server
+from helpers.browser import close_pages, launch_chromium, sync_playwright
+from helpers.postgres import PostgresServer, postgres_server
 
 from kokoro_ui.abtest.store import open_store
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.config.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
 # The reference backend, here and in every app the tests start: the default (`compiled`) would compile
@@ -69,3 +70,19 @@ def votes_unchanged(manager):
     before = store.count()
     yield
     assert store.count() == before
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session (started by the first test that needs it)."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def browser(chromium):
+    """The session's Chromium; the pages a test opens are closed after it."""
+    yield chromium
+    close_pages(chromium)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from kokoro_ui.abtest import ListeningTest
-from kokoro_ui.abtest.clips import PEAK_CEILING, Clip, ClipCache, integrated_loudness, match_loudness, write_blind_wav
+from kokoro_ui.abtest.clips import ClipCache, write_blind_wav
+from kokoro_ui.outputs.loudness import PEAK_CEILING, Clip, integrated_loudness, match_loudness
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.store import open_store

@@ -16,9 +16,9 @@ from kokoro_ui.abtest.sessions import CHOICES, SessionBook, VoteRefusedError
 from kokoro_ui.abtest.store import open_store
 from kokoro_ui.weights.voices import MANIFEST_ROOT
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.settings import Settings
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.listening_tab import cast_vote
-from kokoro_ui.validation import validate_text
+from kokoro_ui.services.validation import validate_text
 
 SENTENCES = [Sentence(f"s{i}", f"Sentence number {i}.") for i in range(1, 11)]
 

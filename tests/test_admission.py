@@ -5,11 +5,11 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from kokoro_ui.admission import Admission, BusyError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
-from kokoro_ui.speech import synthesize
-from kokoro_ui.validation import SpeechRequest
+from kokoro_ui.services.admission import Admission, BusyError
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.services.synthesis import synthesize
+from kokoro_ui.services.validation import SpeechRequest
 
 REQUEST = SpeechRequest("Hello there. How are you?", "af_heart", "v1.0", 1.0, None)
 

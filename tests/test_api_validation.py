@@ -6,31 +6,20 @@ Almost all are refused before any model loads; missing weights are a 503 that sa
 import httpx
 import pytest
 
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
-from kokoro_ui.settings import Settings
-from kokoro_ui.speech import synthesize
-from kokoro_ui.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.synthesis import synthesize
+from kokoro_ui.services.validation import InvalidInputError, SpeechRequest
+from helpers.api_errors import assert_openai_error
 
 GOOD = {"input": "Hi there.", "voice": "af_heart", "response_format": "wav"}
 
 
 @pytest.fixture(scope="module")
-def api(manager):
-    with running_server(manager) as url, httpx.Client(base_url=url, timeout=600) as client:
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=600) as client:
         yield client
-
-
-def assert_openai_error(response: httpx.Response, status: int, param, *words: str) -> str:
-    assert response.status_code == status, response.text
-    assert "traceback" not in response.text.lower()
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"message", "type", "param", "code"}
-    assert body["error"]["param"] == param
-    message = body["error"]["message"]
-    for word in words:
-        assert word.lower() in message.lower(), message
-    return message
 
 
 @pytest.mark.parametrize("change, param, words", [

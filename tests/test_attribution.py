@@ -4,11 +4,12 @@ import contextlib
 
 import pytest
 
-from kokoro_ui import attribution
-from kokoro_ui.compare import compare
+from kokoro_ui.services import attribution
+from kokoro_ui.services.compare import compare
 from kokoro_ui.builds import vocabulary
-from kokoro_ui.notation import ESPEAK, MISAKI, convert
-from kokoro_ui.validation import InvalidInputError, SpeechRequest, validate_attribution_mode
+from kokoro_ui.phonetics.notation import ESPEAK, MISAKI, convert
+from kokoro_ui.services.validation import InvalidInputError, SpeechRequest
+from kokoro_ui.services.attribution import validate_attribution_mode
 
 VOICES = {"v0.19": "af_bella", "v1.0": "af_bella"}
 TEXT = "The cat sat. A boy found the mouse."
@@ -31,7 +32,7 @@ def test_same_phonemes_reach_both_networks_as_written_but_for_the_documented_map
     given = "ðə kˈæt sˈæt. ɐ bˈɔɪ fˈaʊnd ðə mˈaʊs."  # espeak-ng's (v0.19's) notation
     plan = attribution.plan_same_phonemes(manager, given, "auto", VOICES, 1.0, None)
     chunks = _collect(attribution.run(manager, plan))
-    spoken = {cell.network: " ".join(chunk.phonemes for chunk in chunks[cell.label]) for cell in plan.cells}
+    spoken = {cell.network: " ".join(chunk.phonemes for chunk in chunks[cell.label]) for cell in plan.pairings}
     assert spoken["v0.19"] == given
     assert spoken["v1.0"] == convert(given, ESPEAK, MISAKI, "a", vocabulary("v1.0")).phonemes
     assert spoken["v1.0"] == "ðə kˈæt sˈæt. ə bˈY fˈWnd ðə mˈWs."
@@ -39,17 +40,17 @@ def test_same_phonemes_reach_both_networks_as_written_but_for_the_documented_map
 
 def test_same_phonemes_report_what_a_network_lacked_and_dropped(manager):
     plan = attribution.plan_same_phonemes(manager, "ɫˈʊk", "v0.19", VOICES, 1.0, None)
-    dropped = {cell.network: cell.dropped for cell in plan.cells}
+    dropped = {cell.network: cell.dropped for cell in plan.pairings}
     assert dropped == {"v0.19": (), "v1.0": ("ɫ",)}
 
 
 def test_swap_streams_four_labelled_cells_whose_own_cells_are_compare_output(manager, v1, v019):
     plan = attribution.plan_swap(manager, TEXT, VOICES, 1.0, None)
-    assert [cell.label for cell in plan.cells] == [
+    assert [cell.label for cell in plan.pairings] == [
         "v0.19 front end → v0.19 network", "v0.19 front end → v1.0 network",
         "v1.0 front end → v0.19 network", "v1.0 front end → v1.0 network"]
     chunks = _collect(attribution.run(manager, plan))
-    assert set(chunks) == {cell.label for cell in plan.cells}
+    assert set(chunks) == {cell.label for cell in plan.pairings}
     compared = _collect(compare(manager, [SpeechRequest(TEXT, "af_bella", version, 1.0, None)
                                           for version in ("v0.19", "v1.0")]))
     for version in ("v0.19", "v1.0"):

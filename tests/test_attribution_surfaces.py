@@ -11,7 +11,7 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from test_api_validation import assert_openai_error
+from helpers.api_errors import assert_openai_error
 from test_cli import run_cli
 
 WAV = {"voice": "af_heart", "response_format": "wav"}

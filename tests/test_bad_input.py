@@ -10,8 +10,7 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from kokoro_ui.metrics import History
-from kokoro_ui.server import running_server
+from kokoro_ui.services.metrics import History
 from kokoro_ui.ui.compare_handlers import run_comparison
 
 OK_TEXT, OK_VOICE = "Hello there.", "af_bella"
@@ -66,9 +65,8 @@ VOICE_CASES = {case[0] for case in BAD_INPUTS if case[2] != OK_VOICE}
 
 
 @pytest.fixture(scope="module")
-def server(manager, v1, v019):
-    with running_server(manager) as base_url:
-        yield base_url
+def server(server_url):
+    return server_url
 
 
 @pytest.fixture(scope="module")

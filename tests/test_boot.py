@@ -1,4 +1,4 @@
-"""`kokoro_ui.boot`: "starting" answers until the app is handed over, then the app, its own start-up
+"""`kokoro_ui.serving.boot`: "starting" answers until the app is handed over, then the app, its own start-up
 and shutdown run as under uvicorn. A tiny FastAPI app stands in for the real one (same ASGI contract)."""
 
 import contextlib
@@ -8,9 +8,9 @@ import time
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from study import free_port
+from helpers.study import free_port
 
-from kokoro_ui.boot import BootApp
+from kokoro_ui.serving.boot import BootApp
 
 
 @contextlib.contextmanager

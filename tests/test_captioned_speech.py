@@ -12,7 +12,7 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from kokoro_ui.captions import run_captions, srt, webvtt
+from kokoro_ui.outputs.captions import run_captions, srt, webvtt
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 TEXT = "Dr. Smith paid $3.50 at 10:30. It's well-known, isn't it?"

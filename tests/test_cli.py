@@ -4,10 +4,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 import soundfile
 
 from kokoro_ui.builds.v0_19.frontend import phonemize
-from kokoro_ui.settings import REPO_ROOT
+from kokoro_ui.config.settings import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # each command is a process of its own that loads a release
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

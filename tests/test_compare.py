@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from kokoro_ui.compare import compare
+from kokoro_ui.services.compare import compare
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.validation import SpeechRequest
+from kokoro_ui.services.validation import SpeechRequest
 
 TEXT = "First sentence here. A second one follows! And then a third."
 

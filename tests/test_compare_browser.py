@@ -4,30 +4,28 @@ import time
 
 import pytest
 
-from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
+from helpers.browser import ARTIFACTS
+
+pytestmark = pytest.mark.browser
 
 PARAGRAPH = ("The first sentence is short. The second sentence carries on for a little while longer, "
              "with a clause or two. A third one ends it.")
 
 
 @pytest.fixture(scope="module")
-def app(synthetic_settings):
-    with running_app(synthetic_settings) as (base_url, manager):
-        yield base_url, manager
+def app(server_url, manager):
+    return server_url, manager
 
 
 @pytest.fixture()
-def page(app):
+def page(browser, app):
     errors = []
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(app[0])
-        page.wait_for_selector("#compare")
-        yield page
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(app[0])
+    page.wait_for_selector("#compare")
+    yield page
     assert errors == []
 
 

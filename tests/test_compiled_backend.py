@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ from kokoro_ui.backends.artifacts import DEAD_PARTIAL_S, remove_stale
 from kokoro_ui.backends.compiled import MIN_LOG_MEL_CORRELATION, compiled_backend
 from kokoro_ui.backends.onnx_export import PredictorHalf
 from kokoro_ui.backends.onnx_fidelity import log_mel_correlation
+from kokoro_ui.services.manager import ModelManager
+
+pytestmark = pytest.mark.slow
 
 BUILD_TIMEOUT_S = 900
 
@@ -30,6 +34,13 @@ def _features(release, tokens: int):
     return input_ids, style, (aligned, f0, energy, style[:, :128])
 
 
+def eager_decode(decoder, asr, f0_curve, energy, style) -> torch.Tensor:
+    """The decoder in three parts, eager: what the compiled library replaces the middle of."""
+    generator = decoder.generator
+    body = aoti_decoder.DecoderBody(decoder)(asr, f0_curve, energy, style, aoti_decoder.harmonic(generator, f0_curve))
+    return aoti_decoder.finish(generator, body)
+
+
 @pytest.mark.parametrize("version", ["v0.19", "v1.0"])
 @pytest.mark.parametrize("tokens", [1, 37])
 def test_the_three_parts_are_the_decoder_bit_for_bit(manager, version, tokens):
@@ -39,7 +50,7 @@ def test_the_three_parts_are_the_decoder_bit_for_bit(manager, version, tokens):
         torch.manual_seed(tokens)
         whole = release.kmodel.decoder(*features)
         torch.manual_seed(tokens)
-        parts = aoti_decoder.eager_decode(release.kmodel.decoder, *features)
+        parts = eager_decode(release.kmodel.decoder, *features)
     assert torch.equal(whole, parts)
 
 
@@ -144,3 +155,39 @@ def test_stale_builds_and_dead_half_made_ones_are_removed_beside_a_new_build(tmp
     os.utime(dead, (long_ago, long_ago))
     remove_stale(current, "aoti-")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["aoti-new", "aoti-new.partial-1"]
+
+
+def _folder_without(settings, tmp_path, folder: str, missing: set[str]):
+    """A weights folder with the synthetic release `folder`, its voice packs but `missing` (every pack if empty)."""
+    synthetic = settings.cache_dir / f"synthetic-seed{settings.synthetic_seed}" / folder
+    target = tmp_path / folder
+    (target / "voices").mkdir(parents=True)
+    for name in ("config.json", next(synthetic.glob("*.pth")).name):
+        (target / name).symlink_to(synthetic / name)
+    kept = [pack for pack in (synthetic / "voices").glob("*.pt") if missing and pack.stem not in missing]
+    for pack in kept:
+        (target / "voices" / pack.name).symlink_to(pack)
+    return target, len(kept)
+
+
+def test_a_folder_without_the_default_voice_loads_on_the_default_backend_and_speaks(
+        v1, built, synthetic_settings, tmp_path):
+    """The default backend checks its build with voices the folder has: one missing pack takes nothing down."""
+    backend, _ = built
+    target, kept = _folder_without(synthetic_settings, tmp_path, v1.spec.folder, {"af_heart"})
+    assert kept > 0 and not (target / "voices" / "af_heart.pt").exists()
+    shutil.copytree(backend.folder, target / backend.folder.name)  # the shared build, cached beside the weights
+    manager = ModelManager(replace(synthetic_settings, weights=str(tmp_path), backend="compiled"))
+    release = manager.get_model("v1.0")
+    assert release.backend.ready.wait(60) and release.info.backend_note.startswith("decoder compiled"), \
+        release.info.backend_note
+    chunks = list(release.stream("A voice the folder still has.", "af_bella"))
+    assert chunks and all(len(chunk.audio) for chunk in chunks)
+
+
+def test_a_folder_with_no_voice_pack_stays_eager_and_says_why(v1, synthetic_settings, tmp_path):
+    _folder_without(synthetic_settings, tmp_path, v1.spec.folder, set())
+    manager = ModelManager(replace(synthetic_settings, weights=str(tmp_path), backend="compiled"))
+    release = manager.get_model("v1.0")
+    assert release.backend.ready.is_set()
+    assert "no voice pack" in release.info.backend_note and "eager PyTorch" in release.info.backend_note

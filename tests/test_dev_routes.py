@@ -14,20 +14,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import THREE_PARAGRAPHS
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
+from helpers.api_errors import assert_openai_error
 
 
 @pytest.fixture(scope="module")
 def api(server_url):
     with httpx.Client(base_url=server_url, timeout=600) as client:
         yield client
-
-
-def assert_error(response: httpx.Response, status: int, param, *words: str) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["param"] == param and set(error) == {"message", "type", "param", "code"}
-    for word in words:
-        assert word.lower() in error["message"].lower(), error["message"]
 
 
 @pytest.mark.parametrize("version, language, expected", [
@@ -64,7 +57,7 @@ def test_phonemize_joins_every_chunk_of_a_long_text(api, request, version):
     ({"text": "Hi.", "lang": "a"}, "lang", ["unknown field"]),
 ], ids=["empty", "missing", "unknown-language", "language-of-the-other-release", "unknown-version", "unknown-field"])
 def test_phonemize_refuses_bad_input_naming_the_field(api, body, param, words):
-    assert_error(api.post("/dev/phonemize", json=body), 400, param, *words)
+    assert_openai_error(api.post("/dev/phonemize", json=body), 400, param, *words)
 
 
 @pytest.mark.parametrize("version", ["v1.0", "v0.19"])
@@ -97,7 +90,7 @@ def test_generate_from_phonemes_uses_the_release_default_voice_when_none_is_name
 ], ids=["unknown-symbols", "v0-19-vocabulary", "blank", "too-long", "missing", "not-a-string", "voice-of-v0-19",
         "unknown-field"])
 def test_generate_from_phonemes_refuses_bad_input_naming_the_field(api, body, param, words):
-    assert_error(api.post("/dev/generate_from_phonemes", json=body), 400, param, *words)
+    assert_openai_error(api.post("/dev/generate_from_phonemes", json=body), 400, param, *words)
 
 
 ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),

@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from kokoro_ui.api.downloads import DownloadStore, Recording, new_name, save_as
-from kokoro_ui.api.errors import NotFoundError
+from kokoro_ui.api.openai_errors import NotFoundError
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 

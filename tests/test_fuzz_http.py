@@ -65,7 +65,8 @@ def http(server_url):
         yield client
 
 
-pytestmark = pytest.mark.usefixtures("votes_unchanged")  # a fuzzed request never changes stored votes
+# long fuzzing; a fuzzed request never changes stored votes
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("votes_unchanged")]
 
 
 def check(response: httpx.Response) -> None:

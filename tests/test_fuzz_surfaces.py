@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from kokoro_ui import cli
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.metrics import History
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.metrics import History
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui import compare_handlers, gallery_handlers
 from kokoro_ui.ui.listening_tab import cast_vote, heard
 
@@ -33,7 +33,8 @@ NUMBERS = st.one_of(st.floats(), st.integers(-10**6, 10**6), st.sampled_from([1.
 GENERIC = "has not enabled verbose error reporting"  # what a client sees when a handler crashed
 
 
-pytestmark = pytest.mark.usefixtures("votes_unchanged")  # a fuzzed request never changes stored votes
+# long fuzzing; a fuzzed request never changes stored votes
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("votes_unchanged")]
 
 
 @pytest.fixture(scope="module")

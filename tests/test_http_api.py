@@ -12,7 +12,6 @@ import pytest
 import soundfile
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
-from kokoro_ui.server import running_server
 
 TEXT = "Hi there."
 VERSIONS = ("v1.0", "v0.19")
@@ -21,8 +20,8 @@ WAV_HEADER_BYTES = 44
 
 
 @pytest.fixture(scope="module")
-def api(manager):
-    with running_server(manager) as url, httpx.Client(base_url=url, timeout=600) as client:
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=600) as client:
         yield client
 
 

@@ -11,7 +11,7 @@ import torch
 
 from kokoro_ui.api.not_provided import NOT_PROVIDED
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.validation import OPENAI_VOICES
+from kokoro_ui.api.compatibility import OPENAI_VOICES
 
 TEXT = "Hello world!"
 
@@ -249,7 +249,10 @@ def test_a_request_that_does_not_ask_to_stream_gets_a_whole_response(api):
 # routes: models, voices, not provided --------------------------------------------------------
 
 def test_each_listed_model_can_be_retrieved_by_its_id(api):
-    for card in api.get("/v1/models").json()["data"]:
+    cards = api.get("/v1/models").json()["data"]
+    assert {card["id"] for card in cards} == {"kokoro", "kokoro-v1.0", "kokoro-v0.19", "tts-1", "tts-1-hd",
+                                              "gpt-4o-mini-tts"}
+    for card in cards:
         assert api.get(f"/v1/models/{card['id']}").json() == card
 
 

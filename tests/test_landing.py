@@ -5,12 +5,13 @@ from dataclasses import replace
 import pytest
 
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.ui.landing import landing_view
 
 
 def test_before_loading_each_panel_names_synthetic_noise_and_says_compare_loads_it(synthetic_settings):
     view = landing_view(ModelManager(synthetic_settings))
+    assert set(view.panels) == {"v0.19", "v1.0"}
     for text in view.panels.values():
         assert "Not loaded yet" in text and "synthetic noise" in text and "loads this release first" in text
     assert "noise, not speech" in view.banner and not view.loading
@@ -18,6 +19,7 @@ def test_before_loading_each_panel_names_synthetic_noise_and_says_compare_loads_
 
 def test_loaded_releases_are_ready_and_say_why_they_are_noise(manager, v1, v019):
     view = landing_view(manager)
+    assert set(view.panels) == {"v0.19", "v1.0"}
     for text in view.panels.values():
         assert text.startswith("**Ready**") and "KOKORO_UI_WEIGHTS=synthetic" in text and "backend torch" in text
 

@@ -11,11 +11,13 @@ from dataclasses import replace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
-from study import fill_bank
+from helpers.browser import ARTIFACTS, close_pages, running_app
+from helpers.study import fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.store import open_store
+
+pytestmark = pytest.mark.browser
 
 TABS = {"Compare": "#compare", "Listening test": "#listen-start", "Results": "#results-summary",
         "Voices": "#gallery-cards"}  # tab name -> something only that tab shows
@@ -49,11 +51,9 @@ def app(tmp_path_factory, synthetic_settings, manager):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    yield chromium
+    close_pages(chromium)
 
 
 @pytest.fixture(scope="module")

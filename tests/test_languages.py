@@ -17,7 +17,7 @@ from phonemizer.backend import EspeakBackend
 from phonemizer.backend.espeak.wrapper import EspeakWrapper
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.languages import SAMPLE_SENTENCES, language_availability, sample_sentence
+from kokoro_ui.services.languages import SAMPLE_SENTENCES, language_availability, sample_sentence
 
 V1_LANGUAGES = "abefhijpz"
 ESPEAK_CODES = {"e": "es", "f": "fr-fr", "h": "hi", "i": "it", "p": "pt-br"}  # misaki's espeak fallback languages
@@ -82,9 +82,9 @@ UNAVAILABLE_PROBE = """
 import json, sys
 sys.modules["pyopenjtalk"] = None  # as on a server without Japanese's G2P: importing it fails
 from fastapi.testclient import TestClient
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import create_app
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import create_app
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.compare_tab import voice_choices
 from kokoro_ui.ui.gallery_cards import gallery_cards
 

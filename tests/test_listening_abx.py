@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import gradio as gr
 import pytest
-from study import fill_bank
+from helpers.study import fill_bank
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.design import ABX

@@ -14,11 +14,13 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from browser import ARTIFACTS, launch_chromium, running_app, sync_playwright
-from study import fill_bank
+from helpers.browser import ARTIFACTS, running_app
+from helpers.study import fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.store import open_store
+
+pytestmark = pytest.mark.browser
 
 RELEASE = re.compile(r"0[._]19|1[._]0(?!\d)|v019|v10(?!\d)", re.IGNORECASE)  # v0.19, v1_0, 0.19, ...
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error
@@ -144,47 +146,44 @@ def forward_passes(base_url: str) -> list:
     return [release["forward_passes"] for release in httpx.get(f"{base_url}/health", timeout=10).json()["versions"]]
 
 
-def test_a_blind_session_from_start_to_reveal_runs_no_forward_pass_with_a_full_bank(app):
+def test_a_blind_session_from_start_to_reveal_runs_no_forward_pass_with_a_full_bank(browser, app):
     base_url, settings = app
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        traffic = Traffic(page)
-        page.goto(base_url)
-        page.get_by_role("tab", name="Listening test").click()
-        page.wait_for_timeout(1_000)  # the page's own load events start (and are left out below)
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    traffic = Traffic(page)
+    page.goto(base_url)
+    page.get_by_role("tab", name="Listening test").click()
+    page.wait_for_timeout(1_000)  # the page's own load events start (and are left out below)
+    mark = traffic.mark()
+    page.click("#listen-start")
+    seen_clips: set[str] = set()
+    for number, (button, choice, words) in enumerate(CHOICES, start=1):
+        page.wait_for_function(f"document.querySelector('#listen-progress')?.innerText"
+                               f".includes('{number} / {TRIALS}')", timeout=120_000)
+        sources = [page.eval_on_selector(f"#listen-{c} audio", "a => a.src") for c in "ab"]
+        assert not seen_clips & set(sources)  # fresh files every trial
+        seen_clips.update(sources)
+        assert votes_disabled(page) == [True, True, True]
+        play_to_the_end(page, "listen-a")
+        page.wait_for_timeout(800)  # let the play reports reach the server and come back
+        assert votes_disabled(page) == [True, True, True]
+        play_to_the_end(page, "listen-b")
+        page.wait_for_function("!document.querySelector('#vote-a').disabled", timeout=10_000)
+        assert votes_disabled(page) == [False, False, False]
+        if number == 2:
+            page.screenshot(path=str(ARTIFACTS / "listening.png"), full_page=True)
+        assert_blind(traffic, mark, page)
+        if number == 1:
+            page.fill("#listen-comment textarea", "A felt warmer")
         mark = traffic.mark()
-        page.click("#listen-start")
-        seen_clips: set[str] = set()
-        for number, (button, choice, words) in enumerate(CHOICES, start=1):
-            page.wait_for_function(f"document.querySelector('#listen-progress')?.innerText"
-                                   f".includes('{number} / {TRIALS}')", timeout=120_000)
-            sources = [page.eval_on_selector(f"#listen-{c} audio", "a => a.src") for c in "ab"]
-            assert not seen_clips & set(sources)  # fresh files every trial
-            seen_clips.update(sources)
-            assert votes_disabled(page) == [True, True, True]
-            play_to_the_end(page, "listen-a")
-            page.wait_for_timeout(800)  # let the play reports reach the server and come back
-            assert votes_disabled(page) == [True, True, True]
-            play_to_the_end(page, "listen-b")
-            page.wait_for_function("!document.querySelector('#vote-a').disabled", timeout=10_000)
-            assert votes_disabled(page) == [False, False, False]
-            if number == 2:
-                page.screenshot(path=str(ARTIFACTS / "listening.png"), full_page=True)
-            assert_blind(traffic, mark, page)
-            if number == 1:
-                page.fill("#listen-comment textarea", "A felt warmer")
-            mark = traffic.mark()
-            page.click(f"#{button}")
-        page.wait_for_selector("#listen-reveal-table", state="visible", timeout=60_000)
-        page.wait_for_timeout(1_000)  # let the reveal fade in before the picture
-        page.screenshot(path=str(ARTIFACTS / "listening_reveal.png"), full_page=True)
-        reveal_outputs = " ".join(traffic.outputs_since(mark, page).values())
-        assert RELEASE.search(reveal_outputs), "the check must see the reveal's releases: it sees the traffic"
-        reveal = [[page.inner_text(f'#listen-reveal-table [data-testid="cell-{row}-{col}"]') for col in (0, 3, 4, 5)]
-                  for row in range(TRIALS)]
-        tally = page.inner_text("#listen-tally")
-        browser.close()
+        page.click(f"#{button}")
+    page.wait_for_selector("#listen-reveal-table", state="visible", timeout=60_000)
+    page.wait_for_timeout(1_000)  # let the reveal fade in before the picture
+    page.screenshot(path=str(ARTIFACTS / "listening_reveal.png"), full_page=True)
+    reveal_outputs = " ".join(traffic.outputs_since(mark, page).values())
+    assert RELEASE.search(reveal_outputs), "the check must see the reveal's releases: it sees the traffic"
+    reveal = [[page.inner_text(f'#listen-reveal-table [data-testid="cell-{row}-{col}"]') for col in (0, 3, 4, 5)]
+              for row in range(TRIALS)]
+    tally = page.inner_text("#listen-tally")
 
     assert forward_passes(base_url) == [0, 0]  # every clip came from the bank
     stored = open_store(settings.votes_db).votes()

@@ -1,6 +1,6 @@
 """The load test states the memory bounds it checks, and says when one does not hold."""
 
-from kokoro_ui.loadtest import memory_bounds
+from kokoro_ui.loadtest.burst import memory_bounds
 
 
 def test_peak_within_the_single_requests_sum_and_memory_back_after_the_load_hold():

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 from gradio_client import Client
-from gradio_page import click
+from helpers.gradio_page import click
 
 CLIENT_LOGGERS = ("httpx", "httpcore", "gradio_client")  # the test's own side of the connection
 LONG_NAME = "Z" * 63  # within the longest voice name accepted, so it reaches the voice lookup

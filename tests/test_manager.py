@@ -8,7 +8,7 @@ import torch
 
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.errors import UnknownVersionError, WeightsError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
 
 def test_default_version_is_v1_0(manager):

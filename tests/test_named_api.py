@@ -4,14 +4,12 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from kokoro_ui.server import running_server
 from kokoro_ui.ui.compare_handlers import OUTPUTS
 
 
 @pytest.fixture(scope="module")
-def client(manager):
-    with running_server(manager) as base_url:
-        yield Client(base_url, verbose=False)
+def client(server_url):
+    return Client(server_url, verbose=False)
 
 
 def test_endpoints_are_named(client):

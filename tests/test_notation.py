@@ -4,11 +4,12 @@ import pytest
 from misaki.espeak import EspeakFallback
 
 from kokoro_ui.builds import vocabulary
-from kokoro_ui.notation import ESPEAK, MISAKI, MixedNotationError, convert, detect, table, to_release
+from kokoro_ui.phonetics.notation import ESPEAK, MISAKI, MixedNotationError, convert, detect, table, to_release
 
 V0_19, V1_0 = vocabulary("v0.19"), vocabulary("v1.0")
 
 # (accent, espeak-ng, misaki): each maps to the other, both ways.
+MIN_SHARED_SOUNDS = 13  # sounds misaki's own espeak table and ours both rewrite (kokoro 0.9.4, misaki 0.9.4)
 BOTH_WAYS = [
     ("a", "hˈaɪ", "hˈI"),  # I = aɪ
     ("a", "nˈaʊ", "nˈW"),  # W = aʊ
@@ -54,10 +55,11 @@ def test_espeak_only_sounds_map_to_misaki_as_misaki_would(lang, espeak, misaki):
 def test_every_espeak_rewrite_of_misaki_own_table_agrees_where_both_have_one():
     """misaki's E2M (tied espeak symbols -> misaki) and ours (untied) say the same for each shared sound."""
     ours = table(ESPEAK, MISAKI, "a")
-    for tied, misaki in EspeakFallback.E2M:
-        untied = tied.replace("^", "")
-        if untied in ours and untied not in ("e", "ʲo", "ʲə"):
-            assert ours[untied] == misaki, tied
+    shared = [(tied.replace("^", ""), misaki) for tied, misaki in EspeakFallback.E2M
+              if tied.replace("^", "") in ours and tied.replace("^", "") not in ("e", "ʲo", "ʲə")]
+    assert len(shared) >= MIN_SHARED_SOUNDS
+    for untied, misaki in shared:
+        assert ours[untied] == misaki, untied
 
 
 def test_every_mapping_lands_in_the_target_vocabulary():

@@ -26,7 +26,9 @@ from kokoro_ui.backends.exact_stft import ExactSTFT
 from kokoro_ui.weights.checkpoint import fold_weight_norm, load_checkpoint, new_kmodel
 from kokoro_ui.builds.v0_19 import _original_stft_window
 from kokoro_ui.errors import KokoroUIError, WeightsError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
+
+pytestmark = pytest.mark.slow
 
 SENTENCE = "Kokoro compares two releases of one model, side by side."
 CHECK_TOKENS = (30, 150)

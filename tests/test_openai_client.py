@@ -7,14 +7,12 @@ import soundfile
 from openai import BadRequestError, OpenAI
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.server import running_server
 
 
 @pytest.fixture(scope="module")
-def client(manager):
-    with running_server(manager) as url:
-        with OpenAI(base_url=f"{url}/v1", api_key="unused", timeout=600, max_retries=0) as client:
-            yield client
+def client(server_url):
+    with OpenAI(base_url=f"{server_url}/v1", api_key="unused", timeout=600, max_retries=0) as client:
+        yield client
 
 
 def test_the_client_speaks_with_v0_19_when_the_model_names_it(client):

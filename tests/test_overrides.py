@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from kokoro_ui.overrides import OverrideError, parse, rewrite
+from kokoro_ui.phonetics.overrides import OverrideError, parse, rewrite
 from kokoro_ui.builds import vocabulary
-from kokoro_ui.validation import InvalidInputError, validate_text
+from kokoro_ui.services.validation import InvalidInputError, validate_text
 
 # (text with overrides, the overridden words' phonemes per release); each differs from the release's own
 CASES = [

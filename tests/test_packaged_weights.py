@@ -23,9 +23,9 @@ from kokoro_ui.builds.v0_19 import SPEC as V0_19
 from kokoro_ui.builds.v1_0 import SPEC as V1_0
 from kokoro_ui.weights.voices import VoiceManifest, load_manifest
 from kokoro_ui.errors import WeightsError
-from kokoro_ui.intelligibility import transcribe, word_error_rate
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.settings import Settings
+from helpers.intelligibility import transcribe, word_error_rate
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
 
 SAMPLE_RATE_HZ = 24_000
 FIDELITY_SENTENCE = "The quick brown fox jumps over the lazy dog, then runs into the forest."

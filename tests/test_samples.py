@@ -4,7 +4,7 @@ background only when every release is loaded and no visitor is being served."""
 import threading
 import time
 
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleJob, SampleRenderer, gallery_jobs
 

@@ -10,8 +10,8 @@ import yaml
 
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.weights.voices import load_manifest
-from kokoro_ui.settings import REPO_ROOT, Settings
-from kokoro_ui.space_config import SPACE_CONFIG_FILE, SpaceConfigError, load_settings, read_space_config
+from kokoro_ui.config.settings import REPO_ROOT, Settings
+from kokoro_ui.config.space_config import SPACE_CONFIG_FILE, SpaceConfigError, load_settings, read_space_config
 
 SPACE_COLORS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
 
@@ -112,9 +112,9 @@ def test_a_space_file_that_disagrees_with_the_app_is_refused_with_the_key(tmp_pa
 
 
 def test_the_zerogpu_adapter_changes_nothing_where_spaces_is_absent():
-    from kokoro_ui import speech, zerogpu
+    from kokoro_ui.services import synthesis, zerogpu
 
     if zerogpu.spaces is not None:
         pytest.skip("the `spaces` package is installed here")
     assert zerogpu.gpu(len) is len
-    assert inspect.isgeneratorfunction(speech.speak)  # the synthesis entry point, undecorated
+    assert inspect.isgeneratorfunction(synthesis.speak)  # the synthesis entry point, undecorated

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from study import app_processes
+from helpers.study import app_processes
 
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.synthetic import synthetic_source
 from kokoro_ui.weights.voices import load_manifest
+
+pytestmark = pytest.mark.slow
 
 LEGACY_COMMIT = "0" * 39 + "1"  # kLegacy is pinned to 'main' (no commit confirmed): refs/main names this one
 SETTLED = {"ready", "failed"}
@@ -91,7 +93,7 @@ def settled_health(app, timeout_s: float = 600) -> dict:
         if app.process.poll() is not None:
             raise RuntimeError(f"the app exited with {app.process.returncode}: {app.log.read_text()[-2000:]}")
         try:
-            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.boot)
+            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.serving.boot)
         except httpx.HTTPError:
             response = None
         if response is not None and response.status_code == 200:

@@ -10,7 +10,9 @@ import time
 import httpx
 import pytest
 from gradio_client import Client
-from study import app_processes
+from helpers.study import app_processes
+
+pytestmark = pytest.mark.slow
 
 FIRST_ANSWER_S = 10  # the port answers within this of the process starting (~1 s on a quiet machine)
 STATES = {"ready", "loading", "failed", "not loaded"}

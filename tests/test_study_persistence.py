@@ -11,14 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser import running_app
+from helpers.browser import running_app
 from gradio_client import Client
-from study import Listener, app_processes, fill_bank
+from helpers.study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
 from kokoro_ui.abtest.store import VoteRecord, open_store
-from kokoro_ui.settings import Settings
+from kokoro_ui.config.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 EPHEMERAL = "Votes will not survive a restart"
 

@@ -14,10 +14,12 @@ import httpx
 import psycopg
 import pytest
 from gradio_client import Client
-from study import Listener, app_processes, fill_bank
+from helpers.study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.store import open_store
+
+pytestmark = pytest.mark.slow
 
 PROCESSES, SESSIONS_PER_PROCESS, TRIALS = 4, 10, 10
 SENTENCES = "p1\tOne.\np2\tTwo.\n"

@@ -6,7 +6,7 @@ import contextlib
 import httpx
 import pytest
 from gradio_client import Client
-from gradio_page import unqueued_event
+from helpers.gradio_page import unqueued_event
 from prometheus_client.parser import text_string_to_metric_families
 
 from kokoro_ui.abtest.material import Sentence, voice_pairs

@@ -9,7 +9,7 @@ import torch
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
 TEXT = "Dr. Smith paid $3.50 for it. Kokoro is (very) good! It costs ninety-nine pounds."
 

@@ -96,8 +96,8 @@ import sys
 import numpy as np
 sys.path[:0] = [{tests!r}, {repo!r}]
 from test_v0_19_fidelity import CASES, our_pass
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
 settings = Settings.from_env(weights="synthetic", cache_dir={cache!r}, synthetic_seed={seed})
 release = ModelManager(settings).get_model("v0.19")
 out = {{}}

@@ -14,8 +14,7 @@ from gradio_client import Client
 from hypothesis import given, settings, strategies as st
 
 from kokoro_ui.engine.release import MIXED_PACKS_KEPT
-from kokoro_ui.server import running_server
-from kokoro_ui.validation import InvalidInputError, validate_voice
+from kokoro_ui.services.validation import InvalidInputError, validate_voice
 from kokoro_ui.weights.mix import MAX_TERMS, parse_mix
 
 MIXES = {"v1.0": "af_bella(2)+af_sky(1)", "v0.19": "af_bella(2)+af_sky(1)"}
@@ -23,9 +22,8 @@ PACK_SHAPES = {"v1.0": (510, 1, 256), "v0.19": (511, 1, 256)}
 
 
 @pytest.fixture(scope="module")
-def server(manager, v1, v019):
-    with running_server(manager) as base_url:
-        yield base_url
+def server(server_url):
+    return server_url
 
 
 def test_weights_are_normalised_and_a_plain_plus_is_half_and_half():

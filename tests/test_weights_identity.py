@@ -5,7 +5,7 @@ import copy
 
 import torch
 
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.weights.checkpoint import pack_digest, weights_digest
 
 

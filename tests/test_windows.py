@@ -16,8 +16,8 @@ from kokoro_ui.bench.texts import PARAGRAPH, SENTENCE
 from kokoro_ui.engine import windows
 from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME, joined
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.examples import LONG_PASSAGE
 
 PASSAGE_5000 = (LONG_PASSAGE + " ") * (5000 // len(LONG_PASSAGE) + 1)

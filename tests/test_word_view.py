@@ -1,18 +1,15 @@
 """The word view's data: both releases' words paired by where they are in the text, and word clips."""
 
-import re
-
 import gradio as gr
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.words import written_words
-from kokoro_ui.metrics import History
-from kokoro_ui.phoneme_diff import sounds_same
+from kokoro_ui.services.metrics import History
+from kokoro_ui.phonetics.phoneme_diff import sounds_same
 from kokoro_ui.ui import compare_handlers, word_table
-from kokoro_ui.word_view import CONTEXT_S, RunWords, SpokenWord, WordRow, clip, pair_words, spoken_words
+from kokoro_ui.outputs.word_view import CONTEXT_S, RunWords, SpokenWord, WordRow, clip, pair_words, spoken_words
 
 TEXT = 'Dr. Smith paid $3.50 at 10:30 for the "well-known" e-book, didn\'t he?'
 

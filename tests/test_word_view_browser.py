@@ -4,10 +4,12 @@ draws in under a second."""
 
 import pytest
 
-from browser import launch_chromium, open_app, sync_playwright
+from helpers.browser import close_pages, open_app
 from kokoro_ui.engine.words import written_words
 from kokoro_ui.ui import word_table
-from kokoro_ui.word_view import CONTEXT_S, SpokenWord, WordRow
+from kokoro_ui.outputs.word_view import CONTEXT_S, SpokenWord, WordRow
+
+pytestmark = pytest.mark.browser
 
 TEXT = "Hello there, my old friend, it is good to see you again."
 ROW = 2  # "my": a word in the middle, so both sides of its clip have their full context
@@ -19,17 +21,15 @@ RECORD_CLIPS = """() => { window.clipsEnded = [];
 
 
 @pytest.fixture(scope="module")
-def page(server_url):
+def page(chromium, server_url):
     errors = []
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = open_app(browser, server_url, errors)
-        page.wait_for_selector("#compare")
-        page.fill("#text textarea", TEXT)
-        page.click("#compare")
-        page.wait_for_selector(f"#word-view button.kab-play[data-row='{ROW}']", timeout=240_000)
-        yield page
-        browser.close()
+    page = open_app(chromium, server_url, errors)
+    page.wait_for_selector("#compare")
+    page.fill("#text textarea", TEXT)
+    page.click("#compare")
+    page.wait_for_selector(f"#word-view button.kab-play[data-row='{ROW}']", timeout=240_000)
+    yield page
+    close_pages(chromium)
     assert errors == []
 
 

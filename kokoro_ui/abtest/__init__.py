@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kokoro_ui.abtest.bank import ClipBank
-from kokoro_ui.abtest.clips import ClipCache, match_loudness, write_blind_wav
+from kokoro_ui.abtest.clips import ClipCache, write_blind_wav
+from kokoro_ui.outputs.loudness import match_loudness
 from kokoro_ui.abtest.design import ABX
 from kokoro_ui.abtest.material import NEW, OLD, load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder, votes_location
 from kokoro_ui.abtest.sessions import SessionBook, Trial
 from kokoro_ui.abtest.store import VoteStore, open_store
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
 
 
 @dataclass(frozen=True)

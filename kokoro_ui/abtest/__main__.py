@@ -16,8 +16,8 @@ from kokoro_ui.abtest.bank import ClipBank, render
 from kokoro_ui.abtest.material import NEW, OLD, load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.space_config import load_settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.space_config import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.engine.release import Release
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.weights.checkpoint import pack_digest
 
 log = logging.getLogger(__name__)

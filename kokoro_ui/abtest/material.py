@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-
-OLD, NEW = "v0.19", "v1.0"
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.versions import NEW, OLD
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from kokoro_ui.abtest.store import POSTGRES_SCHEMES
-from kokoro_ui.settings import Settings
+from kokoro_ui.config.settings import Settings
 
 RAM_FILE_SYSTEMS = ("tmpfs", "ramfs")
 

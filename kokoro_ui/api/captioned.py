@@ -6,7 +6,7 @@ JSON object, `{"audio": <base64>, "audio_format", "timestamps": [{"word", "start
 "end_time"}, ...]}`, times in seconds from the start of the whole audio; `"stream": true` answers
 one such object per chunk, one per line (NDJSON), each chunk's audio on its own and its words on the
 whole run's clock. The first chunk is made before the response starts, so an error in it is still
-a 4xx. Words and their times come from the chunks (`kokoro_ui.captions`); this module only packs them.
+a 4xx. Words and their times come from the chunks (`kokoro_ui.outputs.captions`); this module only packs them.
 """
 
 import base64
@@ -21,13 +21,14 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import CaptionedSpeech, CaptionedSpeechBody, ErrorBody
-from kokoro_ui.audio_formats import encode
-from kokoro_ui.captions import chunk_captions, run_captions
+from kokoro_ui.outputs.audio_formats import encode
+from kokoro_ui.outputs.captions import chunk_captions, run_captions
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.speech import Synthesis, synthesize
-from kokoro_ui.validation import InvalidInputError, validate_lang_code, validate_model, validate_speech
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.synthesis import Synthesis, synthesize
+from kokoro_ui.services.validation import InvalidInputError, validate_speech
+from kokoro_ui.api.compatibility import validate_lang_code, validate_model
 
 
 def add_captioned_route(router: APIRouter, manager: ModelManager) -> None:

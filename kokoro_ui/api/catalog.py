@@ -10,12 +10,13 @@ from typing import Optional, Union
 from fastapi import APIRouter
 
 from kokoro_ui.abtest.persistence import votes_location
-from kokoro_ui.api.errors import NotFoundError
+from kokoro_ui.api.openai_errors import NotFoundError
 from kokoro_ui.api.schemas import (ErrorBody, Health, LegacyVoiceList, ModelCard, ModelList, ReleaseHealth, VoiceCard,
                                    VoiceList, VotesHealth)
-from kokoro_ui.languages import voice_availability
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.validation import model_names, validate_version
+from kokoro_ui.services.languages import voice_availability
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.validation import validate_version
+from kokoro_ui.api.compatibility import model_names
 from kokoro_ui.weights.voices import Voice
 
 

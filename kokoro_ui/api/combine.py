@@ -5,7 +5,7 @@ As there, the body is the mix as one JSON string (``"af_bella(2)+af_sky(1)"``) o
 picks the release the voices belong to. The answer is ``torch.save`` of a float32 tensor in the
 release's pack shape (v1.0 [510, 1, 256], v0.19 [511, 1, 256]), loadable with
 ``torch.load(..., weights_only=True)``: the same pack `POST /v1/audio/speech` speaks with for that
-mix. Checks are `kokoro_ui.validation`'s, so a bad mix gets the same 400 as anywhere else.
+mix. Checks are `kokoro_ui.services.validation`'s, so a bad mix gets the same 400 as anywhere else.
 """
 
 import io
@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import ErrorBody
 from kokoro_ui.api.speech import NOISE_WARNING
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.validation import InvalidInputError, validate_version, validate_voice
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.validation import InvalidInputError, validate_version, validate_voice
 
 BODY_WORDS = 'a mix as a JSON string, e.g. "af_bella(2)+af_sky(1)", or a list of voices, e.g. ["af_bella(2)", "af_sky"]'
 # Typed Any and checked here, so that a wrong body gets this route's own message rather than pydantic's.

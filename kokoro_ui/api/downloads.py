@@ -29,9 +29,9 @@ from typing import Callable, Optional
 import numpy as np
 from fastapi import APIRouter, Response
 
-from kokoro_ui.api.errors import NotFoundError
+from kokoro_ui.api.openai_errors import NotFoundError
 from kokoro_ui.api.schemas import ErrorBody
-from kokoro_ui.audio_formats import MEDIA_TYPES, encode
+from kokoro_ui.outputs.audio_formats import MEDIA_TYPES, encode
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")

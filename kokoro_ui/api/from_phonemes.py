@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import ErrorBody, FromPhonemesBody
 from kokoro_ui.api.speech import file_headers, whole_run_headers
-from kokoro_ui.audio_formats import encode
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.speech import synthesize
-from kokoro_ui.validation import validate_phonemes, validate_version
+from kokoro_ui.outputs.audio_formats import encode
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.synthesis import synthesize
+from kokoro_ui.services.validation import validate_phonemes, validate_version
 
 
 def add_from_phonemes_route(router: APIRouter, manager: ModelManager) -> None:

@@ -9,7 +9,7 @@ combination) are not listed: they are theirs to answer.
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from kokoro_ui.api.errors import NotFoundError
+from kokoro_ui.api.openai_errors import NotFoundError
 from kokoro_ui.api.schemas import ErrorBody
 
 _ONE_VOICE = "Kokoro A/B speaks one voice per request, so that the two releases can be compared on it"

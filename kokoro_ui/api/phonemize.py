@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.schemas import ErrorBody, Phonemes, PhonemizeBody
 from kokoro_ui.errors import UnsupportedLanguageError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.validation import (InvalidInputError, validate_lang, validate_release_lang, validate_text,
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.validation import (InvalidInputError, validate_lang, validate_release_lang, validate_text,
                                   validate_version)
 
 

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable, Iterable
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from kokoro_ui.telemetry import Telemetry
+from kokoro_ui.services.telemetry import Telemetry
 
 Asgi = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 

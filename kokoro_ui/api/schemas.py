@@ -1,14 +1,14 @@
 """The HTTP API's contract: request and response bodies as pydantic models.
 
 These check types and shapes only; what values mean (is the voice one of the release's, is the
-speed in range, is the text sayable) is `kokoro_ui.validation`'s job, so every surface agrees.
+speed in range, is the text sayable) is `kokoro_ui.services.validation`'s job, so every surface agrees.
 """
 
 from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
-from kokoro_ui.audio_formats import FORMATS
+from kokoro_ui.outputs.audio_formats import FORMATS
 
 AudioFormat = Literal[FORMATS]
 

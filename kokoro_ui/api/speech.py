@@ -2,7 +2,7 @@
 switch between releases.
 
 A body says two things: what to say (a `SpeechRequest` for `input`, or a `PhonemesRequest` for
-`phonemes` in either release's notation, mapped into the release's own; checked by `kokoro_ui.validation`) and
+`phonemes` in either release's notation, mapped into the release's own; checked by `kokoro_ui.services.validation`) and
 how to hand the audio over (a `Delivery`: format, whole or streamed, volume, a download copy).
 Whole responses are made, then sent, with every measurement in headers. Streamed responses
 compute the first chunk before the response starts, so an error in it is still a proper 4xx
@@ -24,15 +24,15 @@ from starlette.concurrency import run_in_threadpool
 
 from kokoro_ui.api.downloads import DownloadStore, Recording
 from kokoro_ui.api.schemas import ErrorBody, SpeechBody
-from kokoro_ui.audio_formats import MEDIA_TYPES, StreamEncoder, encode, scale, stream_encoder
+from kokoro_ui.outputs.audio_formats import MEDIA_TYPES, StreamEncoder, encode, scale, stream_encoder
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
-from kokoro_ui.speech import Request, Synthesis, synthesize
-from kokoro_ui.validation import (InvalidInputError, PhonemesRequest, aliased_speed, validate_phonemes, refuse_markup, resolve_voice_name, validate_download,
-                                  validate_lang_code, validate_model, validate_normalization, validate_speech,
-                                  validate_volume)
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
+from kokoro_ui.services.synthesis import Request, Synthesis, synthesize
+from kokoro_ui.services.validation import InvalidInputError, PhonemesRequest, validate_phonemes, validate_speech
+from kokoro_ui.api.compatibility import (aliased_speed, refuse_markup, resolve_voice_name, validate_download,
+                                         validate_lang_code, validate_model, validate_normalization, validate_volume)
 
 log = logging.getLogger(__name__)
 NOISE_WARNING = "synthetic weights: noise, not speech"

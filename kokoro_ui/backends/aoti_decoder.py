@@ -91,13 +91,7 @@ class DecoderBody(nn.Module):
         return generator.conv_post(F.leaky_relu(x))
 
 
-def eager_decode(decoder: nn.Module, asr, f0_curve, energy, style) -> torch.Tensor:
-    """The decoder in three parts, eager: what the compiled library replaces the middle of."""
-    generator = decoder.generator
-    return finish(generator, DecoderBody(decoder)(asr, f0_curve, energy, style, harmonic(generator, f0_curve)))
-
-
-def build(kmodel: KModel, style: torch.Tensor, folder: Path) -> dict:
+def compile_library(kmodel: KModel, style: torch.Tensor, folder: Path) -> dict:
     """Export, compile and check `kmodel`'s decoder; write ``decoder.so`` and ``report.json`` in `folder`."""
     started = time.perf_counter()
     decoder = kmodel.decoder
@@ -199,7 +193,7 @@ def _main(model_file: str, folder: str) -> None:
     if os.getppid() == 1:  # the parent is already gone
         sys.exit(1)
     saved = torch.load(model_file, weights_only=False)
-    build(saved["kmodel"].eval(), saved["style"], Path(folder))
+    compile_library(saved["kmodel"].eval(), saved["style"], Path(folder))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,16 @@
-"""``compiled``: PyTorch, its decoder swapped for an AOTInductor build once one is ready.
+"""``compiled``: PyTorch, its decoder swapped for an AOTInductor library once one is ready.
 
 The decoder is ~98 % of a pass, and eager PyTorch runs its elementwise work (Snake
 activations, AdaIN's instance norms) one trip through memory per operation; compiled, those
-fuse. Measured on v1.0 (2 cores): decoder passes of 120-300 tokens in ~0.6x eager's time,
-short ones ~0.8x (README, Performance).
+fuse (what that saves is measured in README, Performance).
 
-The backend serves eager PyTorch at once. If no build for these weights, this code and this
+The backend serves eager PyTorch at once. If no artifact for these weights, this code and this
 machine is cached (`CACHE_DIR`, or beside the weights), a child process at the lowest CPU
-priority makes one (`aoti_decoder`: 1.5-3 min on two cores, visitors' passes keep the cores);
+priority makes one (`aoti_decoder`; visitors' passes keep the cores);
 the next pass after it is ready uses it. Predicted durations are eager PyTorch's, bit for bit
 (only the decoder is compiled), and so are the decoder's random draws; the audio differs from
-eager's by float rounding only, measured by the build (log-mel correlation, in the note). A
-build that fails (no C++ compiler, say) or measures below `MIN_LOG_MEL_CORRELATION` leaves
+eager's by float rounding only, measured when it is made (log-mel correlation, in the note).
+A compile that fails (no C++ compiler, say) or measures below `MIN_LOG_MEL_CORRELATION` leaves
 eager PyTorch serving, the reason in the note, and so does a pass the library refuses.
 
 Boundary: one release's forward pass. `torch` stays the reference the fidelity tests hold.
@@ -38,6 +37,7 @@ from kokoro import KModel
 from torch import nn
 
 from kokoro_ui.backends import TorchBackend, aoti_decoder
+from kokoro_ui.errors import WeightsError
 from kokoro_ui.backends.artifacts import artifact_root, remove_stale, style_packs
 from kokoro_ui.weights.checkpoint import weights_digest
 from kokoro_ui.weights.sources import WeightSource
@@ -59,7 +59,7 @@ class CompiledBackend(TorchBackend):
     def __init__(self, kmodel: KModel, folder: Path):
         super().__init__(kmodel)
         self.folder = folder
-        self.ready = threading.Event()  # set once the build is in use, or has failed
+        self.ready = threading.Event()  # set once the artifact is in use, or has failed
         self.note = "decoder being compiled: eager PyTorch until it is ready"
         self._model = kmodel
 
@@ -69,16 +69,16 @@ class CompiledBackend(TorchBackend):
         return audio.numpy(), durations.numpy()
 
     def start(self, style: torch.Tensor) -> None:
-        """Use the cached build, or make one in a child process (`style`: the check's voice row)."""
+        """Use the cached artifact, or make one in a child process (`style`: the check's voice row)."""
         if (self.folder / "report.json").is_file():
             try:
                 self._use(self.folder)
-            except Exception as error:  # a cached build that no longer loads: eager, and say so
-                self._fail("loading the compiled decoder", error)
+            except Exception as error:  # a cached artifact that no longer loads: eager, and say so
+                self.stay_eager("loading the compiled decoder", error)
             return
-        threading.Thread(target=self._build, args=(style,), name="compile-decoder", daemon=True).start()
+        threading.Thread(target=self._compile, args=(style,), name="compile-decoder", daemon=True).start()
 
-    def _build(self, style: torch.Tensor) -> None:
+    def _compile(self, style: torch.Tensor) -> None:
         staging = self.folder.with_name(f"{self.folder.name}.partial-{uuid.uuid4().hex[:8]}")
         try:
             staging.mkdir(parents=True)
@@ -93,17 +93,18 @@ class CompiledBackend(TorchBackend):
                 raise RuntimeError(f"the compiler exited with {result.returncode}: {last[:200]}")
             try:
                 staging.rename(self.folder)
-            except OSError:  # another process finished the same build first: theirs is as good
+            except OSError:  # another process finished the same artifact first: theirs is as good
                 if not (self.folder / "report.json").is_file():
                     raise
             remove_stale(self.folder, _PREFIX)
             self._use(self.folder)
         except Exception as error:  # any failure leaves eager PyTorch serving
-            self._fail("compiling the decoder", error)
+            self.stay_eager("compiling the decoder", error)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _fail(self, doing: str, error: Exception) -> None:
+    def stay_eager(self, doing: str, error: Exception) -> None:
+        """Serve eager PyTorch from now on, saying in the note what failed and why."""
         self.note = f"{doing} failed ({type(error).__name__}: {str(error)[:200]}): eager PyTorch"
         log.warning("compiled backend: %s", self.note)
         self.ready.set()
@@ -152,16 +153,20 @@ def _with_decoder(kmodel: KModel, decoder: nn.Module) -> KModel:
 
 def compiled_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource,
                      cache_dir: Optional[Path] = None) -> CompiledBackend:
-    """The release's compiled backend, its build started (or loaded from the cache)."""
+    """The release's compiled backend, its artifact started (or loaded from the cache)."""
     root = artifact_root(spec, source, CACHE_DIR, cache_dir)
-    backend = CompiledBackend(kmodel, root / f"{_PREFIX}{build_key(kmodel)[:24]}")
-    (pack,) = style_packs(spec, source, 1)
+    backend = CompiledBackend(kmodel, root / f"{_PREFIX}{artifact_key(kmodel)[:24]}")
+    try:
+        (pack,) = style_packs(spec, source, 1)
+    except WeightsError as error:  # nothing to check an artifact with: the release still speaks, eagerly
+        backend.stay_eager("checking the compiled decoder", error)
+        return backend
     backend.start(pack[min(50, len(pack) - 1)].reshape(1, -1))
     return backend
 
 
-def build_key(kmodel: KModel) -> str:
-    """A digest of what a build depends on: weights, the build's code, library versions, the CPU it targets."""
+def artifact_key(kmodel: KModel) -> str:
+    """A digest of what an artifact depends on: weights, the artifact's code, library versions, the CPU it targets."""
     digest = hashlib.sha256()
     for part in (kokoro.__version__, torch.__version__, platform.machine(), torch.backends.cpu.get_cpu_capability()):
         digest.update(f"{part}\n".encode())

@@ -1,18 +1,6 @@
 """int8 for a release's ONNX decoder: static quantisation of its convolutions but those near raw signals.
 
-Why these choices (measured on v1.0's real weights, 2 cores, the decoder alone on a 139-token
-sentence; the size is the decoder file's):
-
-| int8 variant | time ÷ fp32 | log-mel r vs fp32 | MB |
-|---|---|---|---|
-| dynamic, every convolution (activations quantised as it runs) | 0.87–0.90 | 0.960 | 63 |
-| static, every convolution | 0.65 | 0.879 | |
-| static, the generator's residual blocks only | 0.68 | 0.975 | 171 |
-| static, `QUANTISED_LAYERS` but the depthwise upsampler | 0.64 | 0.972 | 69 |
-
-(Calibrated on four real sentences there. This module quantises `QUANTISED_LAYERS`, the
-depthwise upsampler included, calibrated as below: the export-time check measures log-mel r
-0.977, 0.958, 0.950 on 30, 150, 400 tokens.)
+Why these choices (the measured variants are in README, *Performance*):
 
 Dynamic quantisation pays for quantising every activation at run time and runs a generic
 integer convolution; static quantisation has fixed activation ranges, so ONNX Runtime fuses

@@ -25,8 +25,8 @@ from kokoro_ui.bench.texts import FAIR_TEXTS, TEXTS
 from kokoro_ui.bench.word_cost import word_timing_share
 from kokoro_ui.builds import BUILDS
 from kokoro_ui.backends import BACKENDS
-from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
+from kokoro_ui.config.settings import Settings
 
 VOICE = "af_bella"  # in both releases
 FIDELITY_FIELDS = ("length_ratio", "log_mel_r", "worst_window_r", "seam_step_ratio")

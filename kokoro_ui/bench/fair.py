@@ -1,7 +1,7 @@
 """Fair-mode first audio: how long each side of a Compare waits for its first chunk, server side.
 
-In fair mode the releases take turns (`kokoro_ui.compare`), window by decoder window as in
-Compare, so the side that goes second also waits for the other side's first window. Each round seeds the coin that picks who goes
+In fair mode the releases take turns (`kokoro_ui.services.compare`), window by decoder window
+as in Compare, so the side that goes second also waits for the other side's first window. Each round seeds the coin that picks who goes
 first with the round's number, so both orders are measured, and stops both sides once each
 has its first chunk. Times run from the call to `compare` (the request arriving) to each
 side's first chunk being handed out, as a surface would send it.
@@ -12,9 +12,9 @@ import statistics
 import time
 
 from kokoro_ui.bench.measure import FAIR_FIRST_AUDIO_PATH, Row, p90, rss_mb
-from kokoro_ui.compare import compare
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.validation import SpeechRequest
+from kokoro_ui.services.compare import compare
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.validation import SpeechRequest
 
 
 def measure_fair_first_audio(manager: ModelManager, texts: dict[str, str], voice: str, rounds: int) -> list[Row]:

@@ -26,8 +26,8 @@ import numpy as np
 
 from kokoro_ui.bench.measure import GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH, PLAYER_START_PATH, Row, rss_mb
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
 from kokoro_ui.ui.compare_handlers import LEFT, OUTPUTS, RIGHT
 
 TEXT = "Hello there."

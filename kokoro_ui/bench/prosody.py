@@ -25,8 +25,8 @@ from kokoro_ui.bench.texts import SENTENCE, SENTENCE_50
 from kokoro_ui.engine import pacing
 from kokoro_ui.engine.chunk import MAX_TOKENS
 from kokoro_ui.engine.release import Release
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.examples import LONG_PASSAGE
 
 FRAME_MS = 25

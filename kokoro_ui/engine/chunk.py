@@ -1,12 +1,10 @@
-"""What a build streams: one `Chunk` per forward pass of the network, or per window of one (`engine.windows`)."""
+"""What a release streams: one `Chunk` per forward pass of the network, or per decoder window of
+one (`engine.windows`), with the written words it says."""
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
-
-if TYPE_CHECKING:  # `engine.words` builds on this module's constants
-    from kokoro_ui.engine.words import WordTiming
 
 SAMPLE_RATE_HZ = 24_000
 SAMPLES_PER_FRAME = 600  # one predicted-duration frame is 25 ms of audio
@@ -23,6 +21,22 @@ class Window:
     index: int  # 0, 1, ... within the pass
     start_sample: int  # where its audio starts in the pass's audio
     last: bool  # the pass's last window: the chunk is complete with it
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    """One written word as spoken in one chunk; times are seconds from the chunk's start."""
+
+    word: str  # as the user wrote it, without the punctuation around it
+    phonemes: str  # what the release said for it ('' if it said nothing)
+    start_s: float
+    end_s: float
+    text_start: int  # where the word is in the text that was spoken (character offsets)
+    text_end: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ class Chunk:
     frontend_s: float
     model_s: float
     model_started_at: float  # time.perf_counter() when the forward pass began: shows overlaps
-    words: tuple["WordTiming", ...] = ()  # the written words it says, in order, timed within it (`engine.words`)
+    words: tuple[WordTiming, ...] = ()  # the written words it says, in order, timed within it (`engine.words`)
     window: Optional[Window] = None  # None: the whole pass's audio
     decoding: str = WHOLE_PASS  # how the audio was decoded, in words a surface shows
 

@@ -12,7 +12,7 @@ cut into short passes, and why its runner asks the gate again before each one.
 Whether a pass is background is the caller's context (`in_background`), not an argument threaded
 through every layer: the renderer marks its thread's work, and everything else is a visitor's.
 
-Boundary: ordering only. It neither counts nor refuses requests (`kokoro_ui.admission` does), and
+Boundary: ordering only. It neither counts nor refuses requests (`kokoro_ui.services.admission` does), and
 knows nothing of models.
 """
 

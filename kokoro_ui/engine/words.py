@@ -16,7 +16,7 @@ import torch
 from kokoro import KPipeline
 from misaki.token import MToken
 
-from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME, WordTiming
 
 FRAME_S = SAMPLES_PER_FRAME / SAMPLE_RATE_HZ  # 25 ms
 SPOKEN_SYMBOLS = "$£€%&@#+="  # symbols both front ends read aloud as words ("&" -> "and")
@@ -24,22 +24,6 @@ _TITLES = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "etc", "prof", "mt"}
 WORD_BREAKS = "—…"  # between two words without spaces, these part them ("away—really")
 WORD_RUN = re.compile(rf"[^\s{WORD_BREAKS}]+")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S.A, e.g
-
-
-@dataclass(frozen=True)
-class WordTiming:
-    """One written word as spoken in one chunk; times are seconds from the chunk's start."""
-
-    word: str  # as the user wrote it, without the punctuation around it
-    phonemes: str  # what the release said for it ('' if it said nothing)
-    start_s: float
-    end_s: float
-    text_start: int  # where the word is in the text that was spoken (character offsets)
-    text_end: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
 
 
 @dataclass(frozen=True)
@@ -106,11 +90,6 @@ def _said(ch: str) -> bool:
 
 def _is_abbreviation(word: str) -> bool:
     return bool(_DOTTED.fullmatch(word)) or word.lower() in _TITLES
-
-
-def words_in(words: Sequence[WrittenWord], start: int, end: int) -> list[WrittenWord]:
-    """The written words that begin within [start, end)."""
-    return [word for word in words if start <= word.start < end]
 
 
 def located(text: str, pieces: Iterable[str]) -> Iterator[tuple[int, str]]:

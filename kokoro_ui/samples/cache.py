@@ -28,10 +28,10 @@ from typing import Callable, Optional
 import numpy as np
 import soundfile
 
-from kokoro_ui.abtest.clips import Clip, integrated_loudness, match_loudness
+from kokoro_ui.outputs.loudness import Clip, integrated_loudness, match_loudness
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.engine.release import Release
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
 MAX_FILES = 2_000  # ~4 s of 16-bit audio each: about 400 MB at most
 

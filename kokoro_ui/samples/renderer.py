@@ -19,8 +19,8 @@ from typing import Optional
 
 from kokoro_ui.engine.gate import PROCESS_GATES, in_background
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.languages import sample_sentence, voice_availability
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.languages import sample_sentence, voice_availability
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import gradio as gr
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.persistence import votes_location
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.ui.compare_tab import render_compare_tab
 from kokoro_ui.ui.gallery_tab import render_gallery_tab
 from kokoro_ui.ui.listening_tab import render_listening_tab

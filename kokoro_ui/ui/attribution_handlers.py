@@ -1,6 +1,6 @@
 """What the Compare tab's attribution modes do: plain functions, testable without a browser.
 
-`run_attribution` streams up to four cells (`kokoro_ui.attribution`) into four players; each
+`run_attribution` streams up to four cells (`kokoro_ui.services.attribution`) into four players; each
 frame maps output names (`OUTPUTS`) to new values, anything left out stays as it is.
 `attribute` is the named API's whole-file version of the same run.
 """
@@ -14,13 +14,14 @@ import gradio as gr
 import numpy as np
 import soundfile
 
-from kokoro_ui import attribution
+from kokoro_ui.services import attribution
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
 from kokoro_ui.ui import views
-from kokoro_ui.validation import SpeechRequest, validate_attribution_mode, validate_lang, validate_text, validate_version
+from kokoro_ui.services.validation import SpeechRequest, validate_lang, validate_text, validate_version
+from kokoro_ui.services.attribution import validate_attribution_mode
 
 CELLS = 4
 OUTPUTS = (*(f"cell{n}_{part}" for n in range(CELLS) for part in ("audio", "chunks", "status")), "note")
@@ -47,10 +48,10 @@ def run_attribution(manager: ModelManager, mode: str, text: str, phonemes: str, 
         the_plan = plan(manager, mode, text, phonemes, written_in, left_voice, right_voice, speed, lang)
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
-    slot = {cell.label: n for n, cell in enumerate(the_plan.cells)}
-    chunks: dict[str, list[Chunk]] = {cell.label: [] for cell in the_plan.cells}
+    slot = {cell.label: n for n, cell in enumerate(the_plan.pairings)}
+    chunks: dict[str, list[Chunk]] = {cell.label: [] for cell in the_plan.pairings}
     start = {f"cell{n}_{part}": "" for n in range(CELLS) for part in ("chunks", "status")}
-    start.update({f"cell{n}_status": _status(cell.label, 0, None) for n, cell in enumerate(the_plan.cells)})
+    start.update({f"cell{n}_status": _status(cell.label, 0, None) for n, cell in enumerate(the_plan.pairings)})
     yield frame(**start, note=_note(the_plan))
     events = attribution.run(manager, the_plan)
     with contextlib.closing(events):
@@ -71,7 +72,7 @@ def _status(label: str, chunks: int, result: Optional[RunMetrics]) -> str:
 
 
 def _note(the_plan: attribution.Plan) -> str:
-    dropped = [f"{cell.label}: dropped {' '.join(cell.dropped)} (no token for them)" for cell in the_plan.cells
+    dropped = [f"{cell.label}: dropped {' '.join(cell.dropped)} (no token for them)" for cell in the_plan.pairings
                if cell.dropped]
     return "\n\n".join(dropped) or "Nothing was dropped: every symbol has a token in the network that speaks it."
 
@@ -93,7 +94,7 @@ def attribute(manager: ModelManager, mode: str, text: str, phonemes: str, writte
         the_plan = plan(manager, mode, text, phonemes, written_in, left_voice, right_voice, speed, lang or None)
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
-    chunks: dict[str, list[Chunk]] = {cell.label: [] for cell in the_plan.cells}
+    chunks: dict[str, list[Chunk]] = {cell.label: [] for cell in the_plan.pairings}
     results: dict[str, RunMetrics] = {}
     for event in attribution.run(manager, the_plan):
         if event.chunk is not None:
@@ -101,7 +102,7 @@ def attribute(manager: ModelManager, mode: str, text: str, phonemes: str, writte
         else:
             results[event.label] = event.result
     paths, cells = [], []
-    for cell in the_plan.cells:
+    for cell in the_plan.pairings:
         path = tempfile.NamedTemporaryFile(suffix=".wav", delete=False).name
         audio = [chunk.audio for chunk in chunks[cell.label]] or [np.zeros(0, np.float32)]
         soundfile.write(path, np.concatenate(audio), SAMPLE_RATE_HZ, subtype="PCM_16")

@@ -9,9 +9,9 @@ from functools import partial
 
 import gradio as gr
 
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.ui import attribution_handlers as handlers
-from kokoro_ui.validation import ATTRIBUTION_MODES
+from kokoro_ui.services.attribution import ATTRIBUTION_MODES
 
 MODE_CHOICES = [("Each with its own front end", "own"), ("Same phonemes through both networks", "same_phonemes"),
                 ("Swap front ends (2×2)", "swap")]

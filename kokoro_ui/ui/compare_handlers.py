@@ -11,18 +11,19 @@ from typing import Any, Iterator, Optional
 
 import gradio as gr
 
-from kokoro_ui.captions import run_captions, srt, webvtt
+from kokoro_ui.outputs.captions import run_captions, srt, webvtt
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk, joined
-from kokoro_ui.compare import compare
+from kokoro_ui.services.compare import compare
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.loading import wait_for
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import History, RunMetrics
+from kokoro_ui.services.loading import wait_for
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import History, RunMetrics
 from kokoro_ui.ui import views, word_table
-from kokoro_ui.validation import SpeechRequest, validate_lang, validate_speed, validate_text
-from kokoro_ui.word_view import RunWords
+from kokoro_ui.services.validation import SpeechRequest, validate_lang, validate_speed, validate_text
+from kokoro_ui.outputs.word_view import RunWords
+from kokoro_ui.versions import VERSIONS
 
-LEFT, RIGHT = "v0.19", "v1.0"
+LEFT, RIGHT = VERSIONS  # older on the left
 OUTPUTS = ("left_audio", "right_audio", "left_chunks", "right_chunks", "left_status", "right_status",
            "words", "run_table", "history_table", "csv", "ttfa_plot", "rtf_plot", "banner", "run_words", "captions")
 _SIDE_OUTPUTS = {LEFT: ("left_audio", "left_chunks", "left_status"), RIGHT: ("right_audio", "right_chunks", "right_status")}

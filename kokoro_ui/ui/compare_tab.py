@@ -5,14 +5,14 @@ from functools import partial
 
 import gradio as gr
 
-from kokoro_ui.languages import voice_availability
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import History
+from kokoro_ui.services.languages import voice_availability
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import History
 from kokoro_ui.ui import compare_handlers as handlers
 from kokoro_ui.ui import landing, word_table
 from kokoro_ui.ui.attribution_panel import render_attribution_panel
 from kokoro_ui.ui.examples import EXAMPLES, PARAGRAPH
-from kokoro_ui.validation import MAX_SPEED, MIN_SPEED
+from kokoro_ui.services.validation import MAX_SPEED, MIN_SPEED
 
 LEFT, RIGHT = handlers.LEFT, handlers.RIGHT
 DEFAULT_VOICE = "af_bella"

@@ -16,9 +16,9 @@ from typing import Callable
 import gradio as gr
 from gradio.context import LocalContext
 
-from kokoro_ui.admission import BusyError
+from kokoro_ui.services.admission import BusyError
 from kokoro_ui.errors import KokoroUIError, for_log
-from kokoro_ui.telemetry import Telemetry
+from kokoro_ui.services.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kokoro_ui.abtest.material import NEW, OLD
-from kokoro_ui.languages import Availability, voice_availability
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.languages import Availability, voice_availability
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.weights.voices import Voice
 
 ANY = "any"

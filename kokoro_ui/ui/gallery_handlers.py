@@ -14,11 +14,11 @@ import soundfile
 
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.languages import sample_sentence
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.languages import sample_sentence
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.ui.gallery_cards import Card, card_by_key, voice_choices
-from kokoro_ui.validation import validate_text, validate_voice
+from kokoro_ui.services.validation import validate_text, validate_voice
 from kokoro_ui.weights.mix import parse_mix
 
 SHORTLIST_MAX_CHARS = 300  # one sentence of the visitor's own

@@ -11,8 +11,8 @@ from typing import Optional
 import gradio as gr
 
 from kokoro_ui.abtest.material import NEW, OLD
-from kokoro_ui.languages import sample_sentence
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.languages import sample_sentence
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.ui import gallery_handlers as handlers
 from kokoro_ui.ui.wav_player import WavPlayer

@@ -10,8 +10,8 @@ calls it on page load, after each run and on a `gr.Timer` that ticks only while 
 from dataclasses import dataclass
 from pathlib import Path
 
-from kokoro_ui.manager import ModelManager, ModelStatus
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager, ModelStatus
+from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui.views import escape_markdown
 
 REFRESH_S = 2.0  # how often the panels look again while a release loads

@@ -15,14 +15,14 @@ import gradio as gr
 import numpy as np
 import soundfile
 
-from kokoro_ui import speech
-from kokoro_ui.captions import run_captions
+from kokoro_ui.services import synthesis as speech_service
+from kokoro_ui.outputs.captions import run_captions
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.languages import voice_availability
-from kokoro_ui.manager import DEFAULT_VERSION, ModelManager
+from kokoro_ui.services.languages import voice_availability
+from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.ui.attribution_handlers import attribute
-from kokoro_ui.validation import validate_lang, validate_phonemes, validate_speech, validate_text, validate_version
+from kokoro_ui.services.validation import validate_lang, validate_phonemes, validate_speech, validate_text, validate_version
 
 T = TypeVar("T")
 
@@ -61,17 +61,17 @@ def _refusing(check: Callable[..., T], *args) -> T:
         raise gr.Error(str(error)) from None
 
 
-def _spoken(manager: ModelManager, request: speech.Request) -> tuple[list[Chunk], speech.Synthesis]:
+def _spoken(manager: ModelManager, request: speech_service.Request) -> tuple[list[Chunk], speech_service.Synthesis]:
     """The checked request spoken whole (its release loaded if it must be)."""
     started_at = time.perf_counter()
     try:
-        with speech.synthesize(manager, request, started_at) as synthesis:
+        with speech_service.synthesize(manager, request, started_at) as synthesis:
             return list(synthesis), synthesis
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
 
 
-def _result(chunks: list[Chunk], synthesis: speech.Synthesis) -> tuple[str, dict]:
+def _result(chunks: list[Chunk], synthesis: speech_service.Synthesis) -> tuple[str, dict]:
     path = tempfile.NamedTemporaryFile(suffix=".wav", delete=False).name
     audio = np.concatenate([chunk.audio for chunk in chunks]) if chunks else np.zeros(0, np.float32)
     soundfile.write(path, audio, SAMPLE_RATE_HZ, subtype="PCM_16")

@@ -8,8 +8,8 @@ import pandas as pd
 
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.engine.release import ModelInfo
-from kokoro_ui.manager import ModelStatus
-from kokoro_ui.metrics import COLUMNS, RunMetrics
+from kokoro_ui.services.manager import ModelStatus
+from kokoro_ui.services.metrics import COLUMNS, RunMetrics
 
 RUN_COLUMNS = ["version", "voice", "mode", "backend", "weights", "loaded_first", "characters", "tokens",
                "chunks", "ttfa_s", "total_s", "audio_s", "rtf", "decoding", "error"]

@@ -1,10 +1,9 @@
 """`WavPlayer`: `gr.Audio` for WAV files this app wrote itself, served as they are.
 
-For every file a `gr.Audio` output returns, Gradio runs `ffprobe` (a subprocess) to check that a
-browser can play it. Measured here on a busy two-core machine, that was 0.1-0.5 s of the wait
-between pressing Play and hearing a sample that was ready on disk. The samples are 16-bit PCM WAV,
-which every browser plays, so the check is skipped for `.wav` paths; anything else goes through
-`gr.Audio`'s own handling.
+For every file a `gr.Audio` output returns, Gradio runs `ffprobe` (a subprocess on the server's
+cores) to check that a browser can play it; what that cost is in README, *Under load*. These files
+are 16-bit PCM WAV, which every browser plays, so the check is skipped for `.wav` paths; anything
+else goes through `gr.Audio`'s own handling.
 """
 
 from pathlib import Path

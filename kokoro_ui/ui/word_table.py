@@ -15,9 +15,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from kokoro_ui.audio_formats import encode
+from kokoro_ui.outputs.audio_formats import encode
 from kokoro_ui.ui import views
-from kokoro_ui.word_view import SpokenWord, WordRow
+from kokoro_ui.outputs.word_view import SpokenWord, WordRow
 
 NOTHING_TIMED = ("Neither release said any word of this text (each panel says why), so there is "
                  "nothing to compare word by word.")

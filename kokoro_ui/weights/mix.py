@@ -15,7 +15,7 @@ what to write instead:
 
 Boundary: text -> `VoiceMix` -> the voices' manifest entries, and packs -> their weighted mean.
 Reading packs is `Release`'s (through the manifest, so names never become paths); turning these
-errors into a surface's message is `kokoro_ui.validation`'s.
+errors into a surface's message is `kokoro_ui.services.validation`'s.
 """
 
 import math

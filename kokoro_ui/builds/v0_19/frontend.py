@@ -5,7 +5,7 @@ It reproduces, rule for rule and in the same order, the front end of the origina
 fixtures in ``tests/data/v0_19`` pin that equivalence. Boundary: pure text processing over
 espeak-ng (the copy shipped in ``espeakng-loader``) - no torch, no model, no audio.
 
-Pronunciation overrides (``[word](/phonemes/)``, `kokoro_ui.overrides`), which v0.19 never had,
+Pronunciation overrides (``[word](/phonemes/)``, `kokoro_ui.phonetics.overrides`), which v0.19 never had,
 are added without touching that path: `mark_overrides` puts a private-use character where each
 override is, so the normaliser and sentence splitting pass it by; `phonemize` then gives espeak
 the text with the words themselves (so every other word keeps its context) and replaces only
@@ -22,7 +22,7 @@ import espeakng_loader
 from phonemizer.backend import EspeakBackend
 from phonemizer.backend.espeak.wrapper import EspeakWrapper
 
-from kokoro_ui import notation, overrides
+from kokoro_ui.phonetics import notation, overrides
 from kokoro_ui.builds.v0_19.tracking import Replacement, TrackedText
 
 PAD = "$"
@@ -306,9 +306,3 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def tokenize(phonemes: str) -> list[int]:
     """Token ids for the v0.19 network, dropping symbols outside its vocabulary as v0.19 did."""
     return [VOCAB[p] for p in phonemes if p in VOCAB]
-
-
-def espeak_version() -> str:
-    """The espeak-ng version in use, e.g. '1.52.0': the phonemes, so the fixtures, depend on it."""
-    with _ESPEAK_LOCK:
-        return ".".join(str(part) for part in _backend("a").version())

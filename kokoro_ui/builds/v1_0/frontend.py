@@ -4,7 +4,7 @@ A quiet ``KPipeline(lang, model=False)`` does misaki G2P and v1.0's chunking (sp
 phonemes, preferring ``!.?…``, then ``:;``, then ``,—``); the model then runs exactly what
 `KPipeline.infer` would: the phonemes' vocabulary ids, styled by ``pack[len(phonemes) - 1]``.
 misaki reads pronunciation overrides (``[word](/phonemes/)``) itself; an override written in
-espeak-ng's notation (v0.19's) is first rewritten into misaki's (`kokoro_ui.overrides`).
+espeak-ng's notation (v0.19's) is first rewritten into misaki's (`kokoro_ui.phonetics.overrides`).
 Each segment also says which written words its misaki tokens say (`word_plan`).
 """
 
@@ -13,7 +13,7 @@ from typing import Iterator
 from kokoro import KPipeline
 from kokoro.pipeline import LANG_CODES
 
-from kokoro_ui import overrides
+from kokoro_ui.phonetics import overrides
 from kokoro_ui.builds.v1_0.languages import G2P_LOCK, pipeline
 from kokoro_ui.builds.v1_0.word_plan import TokenLocator
 from kokoro_ui.engine.release import Segment

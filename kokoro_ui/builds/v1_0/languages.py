@@ -14,7 +14,7 @@ each for English, ~125 MB for Mandarin, ~60 MB for Japanese), under one lock, `G
 espeak-ng and MeCab are not re-entrant).
 
 Boundary: text to phonemes only. Which voices a language has, and how each surface shows that a
-voice cannot speak, is `kokoro_ui.languages`' business.
+voice cannot speak, is `kokoro_ui.services.languages`' business.
 """
 
 import importlib.util

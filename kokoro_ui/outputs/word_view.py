@@ -14,9 +14,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from kokoro_ui.captions import run_captions
+from kokoro_ui.outputs.captions import run_captions
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
-from kokoro_ui.phoneme_diff import sounds_same
+from kokoro_ui.phonetics.phoneme_diff import sounds_same
 
 CONTEXT_S = 0.15  # heard on each side of a word's clip, so its onset and release are not cut off
 

@@ -20,10 +20,10 @@ import torch
 
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics, RunTracker
-from kokoro_ui.speech import Request, Synthesis, synthesize
-from kokoro_ui.validation import validate_voice
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics, RunTracker
+from kokoro_ui.services.synthesis import Request, Synthesis, synthesize
+from kokoro_ui.services.validation import validate_voice
 
 MODES = ("fair", "parallel")
 
@@ -35,7 +35,7 @@ class SideEvent:
     version: str
     chunk: Optional[Chunk] = None
     result: Optional[RunMetrics] = None  # set once, when the side is done (with `error` if it failed)
-    label: str = ""  # which side, when two sides share a release (`kokoro_ui.attribution`); else the version
+    label: str = ""  # which side, when two sides share a release (`kokoro_ui.services.attribution`); else the version
 
 
 class _Side:

@@ -5,7 +5,7 @@ phonemes, and whether the text holds a broken one (``[word](/ph``, ``[](/ph/)``,
 which is refused with a message saying how to write it. misaki (v1.0) reads overrides itself;
 v0.19's front end reads them through `parse` (``builds/v0_19/frontend.py``). An override's
 phonemes may be written in either release's notation; each release gets them in its own
-(`rewrite`, via `kokoro_ui.notation`). Other Markdown links (``[text](url)``) are left as they
+(`rewrite`, via `kokoro_ui.phonetics.notation`). Other Markdown links (``[text](url)``) are left as they
 are: misaki reads them as their text, as it always has.
 """
 
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Collection
 
-from kokoro_ui import notation
+from kokoro_ui.phonetics import notation
 from kokoro_ui.errors import KokoroUIError
 
 # misaki's LINK_REGEX, narrowed to phoneme links: the phonemes are between slashes.

@@ -21,7 +21,7 @@ import yaml
 
 from kokoro_ui.weights.voices import load_manifest
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.settings import REPO_ROOT, Settings
+from kokoro_ui.config.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
     from kokoro_ui.builds import Build
@@ -70,7 +70,7 @@ def load_settings(env: Mapping[str, str] = os.environ, check_releases: bool = Tr
 
 
 def listen_address(env: Mapping[str, str] = os.environ, **flags) -> tuple[str, int]:
-    """The host and port `load_settings` gives, found before the releases' code is imported (`kokoro_ui.boot`)."""
+    """The host and port `load_settings` gives, found before the releases' code is imported (`kokoro_ui.serving.boot`)."""
     settings = load_settings(env, check_releases=False, **flags)
     return settings.host, settings.port
 

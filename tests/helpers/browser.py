@@ -1,6 +1,6 @@
 """Helpers for browser tests: the real app on a free local port, and Debian's chromium via Playwright.
 
-The server is `kokoro_ui.server.running_server` (uvicorn in a thread, in-process), so a test can look at
+The server is `kokoro_ui.serving.server.running_server` (uvicorn in a thread, in-process), so a test can look at
 the same `ModelManager` and database the browser talks to. Playwright cannot download browsers
 here; it drives the system chromium (``apt-get install -y chromium``).
 """
@@ -12,14 +12,14 @@ from typing import Iterator
 
 import pytest
 
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.server import running_server
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.serving.server import running_server
+from kokoro_ui.config.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @contextlib.contextmanager
@@ -50,3 +50,9 @@ def open_app(browser, url: str, errors: list[str], width: int = 1400, height: in
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
     return page
+
+
+def close_pages(browser) -> None:
+    """Close every page `browser` has open (each in its own context), leaving the browser for the next test."""
+    for context in browser.contexts:
+        context.close()

@@ -22,9 +22,9 @@ import numpy as np
 from kokoro_ui.abtest.bank import ClipBank
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.manager import ModelManager
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DRIVER = "/_study_driver"
 
 
@@ -96,7 +96,7 @@ def wait_until_up(app: RunningApp, loaded: bool, timeout_s: float) -> None:
         if app.process.poll() is not None:
             raise RuntimeError(f"the app exited with {app.process.returncode}: {app.log.read_text()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.boot)
+            response = httpx.get(f"{app.url}/health", timeout=5)  # 503 while the app is starting (kokoro_ui.serving.boot)
             if response.status_code == 200 and (not loaded or all(release["loaded"]
                                                                   for release in response.json()["versions"])):
                 return

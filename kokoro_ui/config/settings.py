@@ -7,7 +7,7 @@ from typing import Mapping
 
 from kokoro_ui.errors import KokoroUIError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ from kokoro_ui.api import create_router
 from kokoro_ui.api.prometheus import ApiRequestCounter, add_metrics_route
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.engine.memory import limit_arenas
-from kokoro_ui.loading import preload
-from kokoro_ui.manager import ModelManager
+from kokoro_ui.services.loading import preload
+from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.samples.cache import SampleCache
 from kokoro_ui.samples.renderer import SampleRenderer
-from kokoro_ui.settings import Settings
-from kokoro_ui.telemetry import Telemetry
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.services.telemetry import Telemetry
 from kokoro_ui.ui.app import CSS, THEME, build_ui
 from kokoro_ui.ui.events import instrument
 from kokoro_ui.ui.listening_driver import check_driver_allowed, study_driver_router
@@ -41,7 +41,7 @@ def create_app(manager: ModelManager) -> FastAPI:
     app.include_router(router)
     settings = manager.settings
     listening = ListeningTest.open(manager)
-    telemetry = Telemetry(manager, listening.store)
+    telemetry = Telemetry(manager, listening.store.count)
     add_metrics_route(app, telemetry)
     if settings.votes_dataset:  # uploads on a schedule from a thread of its own for as long as the process runs
         start_backup(listening.store, settings.votes_dataset, backup_folder(settings), settings.votes_backup_every_min,

@@ -4,33 +4,44 @@ Three ways to run one text through both releases (`MODES`):
 
 - ``own``: each release with its own front end, which is Compare as it always was;
 - ``same_phonemes``: one phoneme string through both networks, in each network's own notation
-  (`kokoro_ui.notation` maps it for the release that did not write it, and says what it dropped);
+  (`kokoro_ui.phonetics.notation` maps it for the release that did not write it, and says what it dropped);
 - ``swap``: the 2×2 grid {v0.19 front end, v1.0 front end} × {v0.19 network, v1.0 network}. The two
   cells where a front end feeds its own network are exactly Compare's requests; the two crossed
   cells speak the other front end's phonemes for the whole text, mapped.
 
 This module plans the runs (which request each cell makes) and streams them through
-`kokoro_ui.compare`, taking turns, so every forward pass has the CPU to itself and each cell's
+`kokoro_ui.services.compare`, taking turns, so every forward pass has the CPU to itself and each cell's
 voice-pack row follows its network's own rule (the engine's). Checking input is
-`kokoro_ui.validation`'s; drawing the cells is the UI's.
+`kokoro_ui.services.validation`'s; drawing the cells is the UI's.
 """
 
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional
 
-from kokoro_ui.compare import SideEvent, compare
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.notation import NOTATION_OF
-from kokoro_ui.speech import Request
+from kokoro_ui.services.compare import SideEvent, compare
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.phonetics.notation import NOTATION_OF
+from kokoro_ui.services.synthesis import Request
+from kokoro_ui.versions import VERSIONS
 from kokoro_ui.weights.mix import parse_mix
-from kokoro_ui.validation import (SpeechRequest, validate_lang, validate_phonemes, validate_speed, validate_text,
-                                  validate_voice)
+from kokoro_ui.services.validation import (InvalidInputError, SpeechRequest, validate_lang, validate_phonemes,
+                                           validate_speed, validate_text, validate_voice)
 
-VERSIONS = ("v0.19", "v1.0")
+
+ATTRIBUTION_MODES = {"own": "each release with its own front end", "same_phonemes": "the same phonemes through "
+                     "both networks", "swap": "front ends swapped: the 2×2 grid"}
+
+
+def validate_attribution_mode(mode: object) -> str:
+    """What to compare : a mode's name."""
+    if mode not in ATTRIBUTION_MODES:
+        known = "; ".join(f"{name} ({what})" for name, what in ATTRIBUTION_MODES.items())
+        raise InvalidInputError("mode", f"Unknown comparison mode {str(mode)[:30]!r}; choose one of: {known}.")
+    return mode
 
 
 @dataclass(frozen=True)
-class Cell:
+class Pairing:
     """One stream of an attribution run: whose front end made the phonemes, whose network speaks them."""
 
     front_end: str  # a release, or "given" for phonemes a person gave
@@ -48,7 +59,7 @@ class Plan:
     """What an attribution run will do: one request per cell, in the same order."""
 
     mode: str
-    cells: tuple[Cell, ...]
+    pairings: tuple[Pairing, ...]
     requests: tuple[Request, ...]
 
 
@@ -57,7 +68,7 @@ def plan_own(manager: ModelManager, text: str, voices: Mapping[str, str], speed:
     """Compare's two requests: each release with its own front end."""
     text, speed, lang = validate_text(text, manager.settings.max_chars), validate_speed(speed), validate_lang(lang)
     requests = tuple(SpeechRequest(text, voices[version], version, speed, lang) for version in VERSIONS)
-    return Plan("own", tuple(Cell(version, version) for version in VERSIONS), requests)
+    return Plan("own", tuple(Pairing(version, version) for version in VERSIONS), requests)
 
 
 def plan_same_phonemes(manager: ModelManager, phonemes: str, written_in: str, voices: Mapping[str, str],
@@ -65,7 +76,7 @@ def plan_same_phonemes(manager: ModelManager, phonemes: str, written_in: str, vo
     """One phoneme string through both networks; `written_in` is a notation name ("auto" tells)."""
     requests = tuple(validate_phonemes(manager, phonemes, voices[version], version, speed, written_in, lang)
                      for version in VERSIONS)
-    return Plan("same_phonemes", tuple(Cell("given", request.version, request.dropped) for request in requests),
+    return Plan("same_phonemes", tuple(Pairing("given", request.version, request.dropped) for request in requests),
                 requests)
 
 
@@ -73,19 +84,19 @@ def plan_swap(manager: ModelManager, text: str, voices: Mapping[str, str], speed
               lang: Optional[str]) -> Plan:
     """The 2×2 grid; the own-front-end cells are `plan_own`'s requests, unchanged."""
     own = plan_own(manager, text, voices, speed, lang)
-    cells, requests = [], []
+    pairings, requests = [], []
     for front_end, own_request in zip(VERSIONS, own.requests):
         phonemes = front_end_phonemes(manager, own_request)
         for network in VERSIONS:
             if network == front_end:
-                cells.append(Cell(front_end, network))
+                pairings.append(Pairing(front_end, network))
                 requests.append(own_request)
                 continue
             request = validate_phonemes(manager, phonemes, voices[network], network, own_request.speed,
                                         NOTATION_OF[front_end], own_request.lang)
-            cells.append(Cell(front_end, network, request.dropped))
+            pairings.append(Pairing(front_end, network, request.dropped))
             requests.append(request)
-    return Plan("swap", tuple(cells), tuple(requests))
+    return Plan("swap", tuple(pairings), tuple(requests))
 
 
 def front_end_phonemes(manager: ModelManager, request: SpeechRequest) -> str:
@@ -98,4 +109,4 @@ def front_end_phonemes(manager: ModelManager, request: SpeechRequest) -> str:
 
 def run(manager: ModelManager, plan: Plan) -> Iterator[SideEvent]:
     """Every cell's chunks as they are made, taking turns; each event's `label` is its cell's."""
-    return compare(manager, list(plan.requests), "fair", labels=[cell.label for cell in plan.cells])
+    return compare(manager, list(plan.requests), "fair", labels=[cell.label for cell in plan.pairings])

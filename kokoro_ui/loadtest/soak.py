@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from kokoro_ui.loadtest import (LONGEST_WORDS, Outcome, VERSIONS, _api_outcome, _api_request, _gradio_outcome, _rss_mb, percentile,
+from kokoro_ui.loadtest.common import (LONGEST_WORDS, Outcome, api_outcome, api_request, gradio_outcome, rss_mb, percentile,
                                 start_app, stop_app, wait_until_up)
+from kokoro_ui.versions import VERSIONS
 
 MEMORY_SLACK = 0.10  # memory after the soak may exceed idle by this much
 BAD_REQUESTS = [  # each must be refused with a 4xx that says why
@@ -55,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         wait_until_up(url, 600)
         _warm_up(url)
         time.sleep(2)
-        idle_mb = _rss_mb(server.pid)
+        idle_mb = rss_mb(server.pid)
         print(f"soak: {args.soak:.0f} s of mixed traffic on {url}; server RSS idle {idle_mb:.0f} MB", flush=True)
         tally, failures = _soak(url, server.pid, args.soak, args.api_clients_soak)
         time.sleep(3)  # the last streams end and give their memory back
-        after_mb = _rss_mb(server.pid)
+        after_mb = rss_mb(server.pid)
     finally:
         stop_app(server)
     within = after_mb <= idle_mb * (1 + MEMORY_SLACK)
@@ -79,8 +80,8 @@ def _warm_up(url: str) -> None:
     what first use allocates for good (loaded releases, caches, a session's clips), and growth after it
     is what the soak is looking for."""
     for version in VERSIONS:
-        _api_request(url, version, LONGEST_WORDS, 300)
-    _gradio_outcome(url, "warm-up", LONGEST_WORDS)
+        api_request(url, version, LONGEST_WORDS, 300)
+    gradio_outcome(url, "warm-up", LONGEST_WORDS)
     _bad_outcome(url, 0)
     with httpx.Client(base_url=f"{url}{DRIVER}", timeout=300) as client:
         _session(client, threading.Event(), Tally())
@@ -88,9 +89,9 @@ def _warm_up(url: str) -> None:
 
 def _soak(url: str, pid: int, seconds: float, api_clients: int) -> tuple[Tally, int]:
     tally, stop = Tally(), threading.Event()
-    workers = [threading.Thread(target=_keep_going, args=(stop, tally, lambda n, i=i: _api_outcome(
+    workers = [threading.Thread(target=_keep_going, args=(stop, tally, lambda n, i=i: api_outcome(
         url, VERSIONS[i % 2], f"api-{i}", 4 + 3 * (n % 6), 120))) for i in range(api_clients)]
-    workers += [threading.Thread(target=_keep_going, args=(stop, tally, lambda n: _gradio_outcome(url, "gradio", 4 + n % 8))),
+    workers += [threading.Thread(target=_keep_going, args=(stop, tally, lambda n: gradio_outcome(url, "gradio", 4 + n % 8))),
                 threading.Thread(target=_listen, args=(url, stop, tally)),
                 threading.Thread(target=_keep_going, args=(stop, tally, lambda n: _bad_outcome(url, n)))]
     for worker in workers:
@@ -105,7 +106,7 @@ def _soak(url: str, pid: int, seconds: float, api_clients: int) -> tuple[Tally, 
         ttfas = sorted(o.ttfa_s for o in window if o.status == "ok" and o.ttfa_s is not None)
         p50, p95 = (f"{percentile(ttfas, q):.2f} s" if ttfas else "-" for q in (0.5, 0.95))
         print(f"{minute:>6} {len(window):>8} {sum(o.status == 'failed' for o in window):>6} "
-              f"{sum(o.status == 'rejected' for o in window):>5} {p50:>9} {p95:>9} {_rss_mb(pid):>7.0f}", flush=True)
+              f"{sum(o.status == 'rejected' for o in window):>5} {p50:>9} {p95:>9} {rss_mb(pid):>7.0f}", flush=True)
     stop.set()
     for worker in workers:
         worker.join(timeout=300)

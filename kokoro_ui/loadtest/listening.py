@@ -25,8 +25,8 @@ import httpx
 
 from kokoro_ui.abtest.material import load_sentences
 from kokoro_ui.abtest.store import open_store
-from kokoro_ui.loadtest import percentile, start_app, stop_app, wait_until_up
-from kokoro_ui.settings import Settings
+from kokoro_ui.loadtest.common import percentile, start_app, stop_app, wait_until_up
+from kokoro_ui.config.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
            "KOKORO_UI_PRERENDER_SAMPLES": "false"}
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "kokoro_ui.abtest", "render"], env={**os.environ, **env}, check=True,
-                   cwd=Path(__file__).resolve().parents[1])
+                   cwd=Path(__file__).resolve().parents[2])
     print(f"clip bank ready in {time.monotonic() - started:.0f} s")
     server = start_app(args.port, env)
     url = f"http://127.0.0.1:{args.port}"

@@ -9,7 +9,7 @@ and any other request 503 with ``Retry-After`` in OpenAI's error shape. Then eve
 the app, whose own start-up (its ASGI lifespan: Gradio starts its queue there) runs first, on the
 server's event loop, as it would under uvicorn; its shutdown runs when the server stops.
 
-Boundary: start-up only. Loading the releases is the manager's (`kokoro_ui.loading`), and it goes on
+Boundary: start-up only. Loading the releases is the manager's (`kokoro_ui.services.loading`), and it goes on
 in the background after the hand-over, which `/health` and the Compare panels report.
 """
 

@@ -11,14 +11,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from kokoro_ui.admission import Admission
+from kokoro_ui.services.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.engine.release import ModelInfo, Release
 from kokoro_ui.weights.resolve import resolve_source
 from kokoro_ui.weights.voices import VoiceManifest, load_manifest
 from kokoro_ui.errors import KokoroUIError, UnknownVersionError
-from kokoro_ui.metrics import RunMetrics
-from kokoro_ui.settings import Settings
+from kokoro_ui.services.metrics import RunMetrics
+from kokoro_ui.config.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,20 +13,18 @@ the surfaces decide what a request's outcome is (`api.prometheus`, `ui.events`).
 """
 
 import logging
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from kokoro_ui.abtest.store import VoteStore, VoteStoreError
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics
 
 log = logging.getLogger(__name__)
 
-SURFACES = ("http", "gradio_api", "ui")
-OUTCOMES = ("ok", "refused", "busy", "unavailable", "error", "stopped")
 STATES = ("ready", "loading", "failed", "not loaded")  # `ModelStatus.state`
 TTFA_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 RTF_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 4)
@@ -35,7 +33,8 @@ RTF_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 4)
 class Telemetry:
     """One app's metrics; `exposition()` is the text `GET /metrics` serves."""
 
-    def __init__(self, manager: ModelManager, store: Optional[VoteStore] = None):
+    def __init__(self, manager: ModelManager, count_votes: Optional[Callable[[], int]] = None):
+        """`count_votes`: how many listening-test votes are stored (the study's store, read at each scrape)."""
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("kokoro_requests", "Requests answered, by surface and outcome.",
                                 ["surface", "outcome"], registry=self.registry)
@@ -44,7 +43,7 @@ class Telemetry:
                               ["version", "backend"], buckets=TTFA_BUCKETS_S, registry=self.registry)
         self.rtf = Histogram("kokoro_real_time_factor", "A finished run's compute time / audio duration.",
                              ["version", "backend"], buckets=RTF_BUCKETS, registry=self.registry)
-        self.registry.register(_StateCollector(manager, store))
+        self.registry.register(_StateCollector(manager, count_votes))
         manager.run_observers.append(self.observe_run)
 
     def count(self, surface: str, outcome: str) -> None:
@@ -63,8 +62,8 @@ class Telemetry:
 class _StateCollector(Collector):
     """Read at each scrape: the releases' queues, passes and load state, the 429s, and the votes."""
 
-    def __init__(self, manager: ModelManager, store: Optional[VoteStore]):
-        self.manager, self.store = manager, store
+    def __init__(self, manager: ModelManager, count_votes: Optional[Callable[[], int]]):
+        self.manager, self.count_votes = manager, count_votes
 
     def collect(self) -> Iterator:
         admission = self.manager.admission
@@ -84,10 +83,10 @@ class _StateCollector(Collector):
             if status.loaded:
                 passes.add_metric([status.version], self.manager.get_model(status.version).forward_passes)
         yield from (depth, busy, passes, state)
-        if self.store is not None:
+        if self.count_votes is not None:
             try:
-                stored = self.store.count()
-            except VoteStoreError as error:  # a scrape must not fail because the database is down
+                stored = self.count_votes()
+            except KokoroUIError as error:  # a scrape must not fail because the database is down
                 log.warning("metrics: votes not counted: %s", error)
             else:
                 yield GaugeMetricFamily("kokoro_votes_stored", "Listening-test votes in the database.", stored)

@@ -18,12 +18,12 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from kokoro_ui.admission import BusyError
+from kokoro_ui.services.admission import BusyError
 from kokoro_ui.api.schemas import ErrorBody, ErrorDetail
-from kokoro_ui.audio_formats import EncoderError
+from kokoro_ui.outputs.audio_formats import EncoderError
 from kokoro_ui.errors import (KokoroUIError, UnknownVersionError, UnknownVoiceError, UnsupportedLanguageError,
                               WeightsError, for_log)
-from kokoro_ui.validation import InvalidInputError
+from kokoro_ui.services.validation import InvalidInputError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import time
 from typing import Iterator, Optional
 
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.manager import ModelManager, ModelStatus
+from kokoro_ui.services.manager import ModelManager, ModelStatus
 
 ALL, NONE = "all", "none"
 

@@ -2,7 +2,7 @@
 measurements out.
 
 Every surface that speaks with one release at a time (the HTTP API, the Gradio named API)
-validates its input with `kokoro_ui.validation`, calls `synthesize`, and iterates the
+validates its input with `kokoro_ui.services.validation`, calls `synthesize`, and iterates the
 `Synthesis` it gets back; encoding and transport are the surface's business, not this
 module's. Loading a release and forward passes block: call these from a worker thread.
 """
@@ -11,13 +11,13 @@ import threading
 import time
 from typing import Callable, Iterator, Optional, Union
 
-from kokoro_ui.admission import Ticket
+from kokoro_ui.services.admission import Ticket
 from kokoro_ui.engine.chunk import Chunk
 from kokoro_ui.engine.release import ModelInfo, Release
-from kokoro_ui.manager import ModelManager
-from kokoro_ui.metrics import RunMetrics, RunTracker
-from kokoro_ui.validation import InvalidInputError, PhonemesRequest, SpeechRequest
-from kokoro_ui.zerogpu import gpu
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.services.metrics import RunMetrics, RunTracker
+from kokoro_ui.services.validation import InvalidInputError, PhonemesRequest, SpeechRequest
+from kokoro_ui.services.zerogpu import gpu
 
 Request = Union[SpeechRequest, PhonemesRequest]  # text to say, or phonemes in the release's notation
 
