@@ -6,6 +6,7 @@ Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, 
 
 import os
 
+import httpx
 import pytest
 from helpers.browser import close_pages, launch_chromium, sync_playwright
 from helpers.postgres import PostgresServer, postgres_server
@@ -54,6 +55,13 @@ def server_url(manager, v1, v019) -> str:
     """One app for the session's HTTP tests that need no server of their own, both releases loaded."""
     with running_server(manager) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def api(server_url) -> httpx.Client:
+    """An HTTP client of the session's app (requests may wait for a load: long timeout)."""
+    with httpx.Client(base_url=server_url, timeout=600) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,6 @@ from helpers.api_errors import assert_openai_error
 GOOD = {"input": "Hi there.", "voice": "af_heart", "response_format": "wav"}
 
 
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
-
-
 @pytest.mark.parametrize("change, param, words", [
     ({"input": None}, "input", ["'input'", "required"]),
     ({"input": ""}, "input", ["'input'", "empty"]),

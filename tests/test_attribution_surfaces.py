@@ -6,7 +6,6 @@ both input and phonemes) gets a clear 4xx or message, never a 500.
 
 import io
 
-import httpx
 import pytest
 import soundfile
 from gradio_client import Client
@@ -15,12 +14,6 @@ from helpers.api_errors import assert_openai_error
 from test_cli import run_cli
 
 WAV = {"voice": "af_heart", "response_format": "wav"}
-
-
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +87,7 @@ def test_named_api_synthesize_phonemes_maps_and_reports(gradio):
     assert result["phonemes"] == "hˈI" and result["dropped"] == [] and soundfile.info(path).duration > 0
 
 
+@pytest.mark.slow  # a CLI process that loads a release
 def test_cli_synth_takes_phonemes(tmp_path):
     out = tmp_path / "out.wav"
     result = run_cli("synth", "--version", "v0.19", "--voice", "af_bella", "--phonemes", "hˈI", "-o", str(out))
@@ -101,6 +95,7 @@ def test_cli_synth_takes_phonemes(tmp_path):
     assert "mapped from misaki" in result.stderr and "hˈaɪ" in result.stdout
 
 
+@pytest.mark.slow  # a CLI process
 def test_cli_refuses_text_and_phonemes_together(tmp_path):
     result = run_cli("synth", "Hi.", "--phonemes", "hˈI", "-o", str(tmp_path / "x.wav"))
     assert result.returncode == 2 and "not both" in result.stderr

@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 
-import httpx
 import pytest
 import soundfile
 from gradio_client import Client
@@ -18,12 +17,6 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 TEXT = "Dr. Smith paid $3.50 at 10:30. It's well-known, isn't it?"
 WORDS = ["Dr.", "Smith", "paid", "$3.50", "at", "10:30", "It's", "well-known", "isn't", "it"]
 VERSIONS = ["v0.19", "v1.0"]
-
-
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
 
 
 def wav_seconds(encoded: str) -> float:

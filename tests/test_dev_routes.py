@@ -7,7 +7,6 @@ and for the rest by a Hypothesis property over both routes' bodies.
 import io
 import json
 
-import httpx
 import pytest
 import soundfile
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -15,12 +14,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import THREE_PARAGRAPHS
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from helpers.api_errors import assert_openai_error
-
-
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
 
 
 @pytest.mark.parametrize("version, language, expected", [

@@ -15,16 +15,16 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, synthetic_settings):
+def served(tmp_path_factory, synthetic_settings, manager):
     folder = tmp_path_factory.mktemp("gallery")
     settings = replace(synthetic_settings, votes_db=folder / "votes.sqlite3", samples_dir=folder / "samples")
-    with running_app(settings) as (base_url, manager):
-        for version in manager.versions():
-            manager.get_model(version)
+    with running_app(settings, releases_from=manager) as (base_url, app_manager):
+        for version in app_manager.versions():
+            app_manager.get_model(version)
         jobs = [SampleJob("v1.0", voice, sample_sentence("a")) for voice in ("af_bella", "af_sky")]
-        renderer = SampleRenderer(SampleCache(manager), jobs)
+        renderer = SampleRenderer(SampleCache(app_manager), jobs)
         assert renderer.start().join(300) and renderer.rendered == 2  # in the background, as at start
-        yield base_url, manager
+        yield base_url, app_manager
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,6 @@ WAV_HEADER_BYTES = 44
 
 
 @pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def reference_samples(api) -> dict[str, int]:
     """How many samples each release makes for TEXT, by its own account (a whole WAV's header)."""
     samples = {}

@@ -16,12 +16,6 @@ from kokoro_ui.api.compatibility import OPENAI_VOICES
 TEXT = "Hello world!"
 
 
-@pytest.fixture(scope="module")
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=600) as client:
-        yield client
-
-
 def speak(api: httpx.Client, **body) -> httpx.Response:
     response = api.post("/v1/audio/speech", json={"input": TEXT, "response_format": "wav", **body})
     assert response.status_code == 200, response.text

@@ -44,7 +44,7 @@ def app(tmp_path_factory, synthetic_settings, manager):
     settings = replace(synthetic_settings, votes_db=folder / "votes.sqlite3", samples_dir=folder / "samples",
                        listening_trials=2, listening_sentences=folder / "sentences.txt",
                        listening_voices="af_bella", clip_bank=str(bank.folder))
-    with running_app(settings) as (base_url, app_manager):
+    with running_app(settings, releases_from=manager) as (base_url, app_manager):
         for release in app_manager.versions():
             app_manager.get_model(release)
         yield base_url, settings

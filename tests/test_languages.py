@@ -100,6 +100,7 @@ print(json.dumps({"api": {voice["id"]: [voice["available"], voice["reason"]] for
 """
 
 
+@pytest.mark.slow  # a process of its own that builds every language's pipeline
 def test_a_language_whose_g2p_cannot_be_built_here_is_marked_unavailable_everywhere():
     """In a process of its own, since availability is decided once per process."""
     done = subprocess.run([sys.executable, "-c", UNAVAILABLE_PROBE], capture_output=True, text=True, timeout=600)

@@ -136,10 +136,10 @@ def test_a_kill_while_votes_are_being_written_loses_no_acknowledged_vote_and_lea
 
 
 @pytest.fixture(scope="module")
-def ephemeral_app(tmp_path_factory, synthetic_settings):
+def ephemeral_app(tmp_path_factory, synthetic_settings, manager):
     folder = tmp_path_factory.mktemp("ephemeral")
     settings = replace(synthetic_settings, votes_db=str(folder / "votes.sqlite3"), persistent_dir=folder / "none")
-    with running_app(settings) as (base_url, _):
+    with running_app(settings, releases_from=manager) as (base_url, _):
         yield base_url
 
 

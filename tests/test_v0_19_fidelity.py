@@ -22,6 +22,9 @@ import numpy as np
 import pytest
 import torch
 
+# the passes run in a child process that loads v0.19 on MKL's portable path (below)
+pytestmark = pytest.mark.slow
+
 FIXTURE = Path(__file__).parent / "data" / "v0_19" / "original_forward.npz"
 MIN_CORRELATION = 0.999999
 RAW_DURATION_ATOL = 1e-4  # frames; the rounded durations are only as good as this margin

@@ -7,11 +7,13 @@ here; it drives the system chromium (``apt-get install -y chromium``).
 
 import contextlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 
+from kokoro_ui.builds import BUILDS
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.serving.server import running_server
 from kokoro_ui.config.settings import Settings
@@ -23,9 +25,19 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @contextlib.contextmanager
-def running_app(settings: Settings) -> Iterator[tuple[str, ModelManager]]:
-    """The app's base URL and its manager, served until the block ends."""
-    manager = ModelManager(settings)
+def running_app(settings: Settings, releases_from: Optional[ModelManager] = None) -> Iterator[tuple[str, ModelManager]]:
+    """The app's base URL and its manager, served until the block ends.
+
+    `releases_from`: a manager with the same weights and backend whose releases this app takes as
+    they are (loaded once for the session) instead of loading its own; its other settings (votes,
+    clip bank, samples, study) stay the app's own."""
+    builds = BUILDS
+    if releases_from is not None:
+        same = (releases_from.settings.weights, releases_from.settings.backend, releases_from.settings.synthetic_seed)
+        assert same == (settings.weights, settings.backend, settings.synthetic_seed), "releases from other weights"
+        builds = {version: replace(build, load=lambda source, backend, version=version: releases_from.get_model(version))
+                  for version, build in BUILDS.items()}
+    manager = ModelManager(settings, builds)
     with running_server(manager) as base_url:
         yield base_url, manager
 
