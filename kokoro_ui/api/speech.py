@@ -142,7 +142,7 @@ async def _stream(manager: ModelManager, request: Request, delivery: Delivery, o
         raise
     first = synthesis.metrics()
     headers = {**run_headers(synthesis), **file_headers(delivery.response_format), **output.headers(),
-               "X-Kokoro-Stream": "true",
+               "X-Kokoro-Stream": "true", "X-Kokoro-Decoding": first.decoding,
                "X-Accel-Buffering": "no", "X-Kokoro-First-Chunk-RTF": f"{first.rtf:.3f}",
                "X-Kokoro-First-Chunk-Audio-Seconds": f"{first.audio_s:.3f}"}
 
@@ -174,7 +174,7 @@ def _start_stream(manager: ModelManager, request: Request, encoder: StreamEncode
     synthesis = None
     try:
         header = encoder.start()
-        synthesis = synthesize(manager, request, started_at)
+        synthesis = synthesize(manager, request, started_at, in_windows=manager.settings.stream_windows)
         return synthesis, header + encoder.encode(output.audio(next(synthesis)))
     except BaseException:
         if synthesis is not None:

@@ -1,9 +1,10 @@
 """`python -m kokoro_ui.bench [--quick] [--json] [--backends torch,onnx,onnx-int8] [--reps N]`
 
 Measures, in one run and on the same inputs: fair-mode first audio of both sides of a Compare
-on the default configuration (`fair`); each release through the app's streaming path
-(fast first on and off) and through the release's own code path (the raw baseline), per
-backend; RSS with both releases loaded, per backend; and what the Gradio path adds to the
+on the default configuration (`fair`); each release through the app's streaming paths
+(fast first on and off, and whole passes streamed in decoder windows, with the windows'
+fidelity to the whole passes: `fidelity`) and through the release's own code path (the raw
+baseline), per backend; RSS with both releases loaded, per backend; and what the Gradio path adds to the
 first audio; and what word timing costs as a share of the forward passes (`word_cost`), per
 release on the paragraph (--quick: the sentence), and what a run's measures cost as a share of its synthesis
 and the memory of their models (`measures_cost`, v1.0 on the same text). Prints a table, writes CSV and a PNG plot, and
@@ -18,7 +19,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from kokoro_ui.bench.fair import measure_fair_first_audio
-from kokoro_ui.bench.measure import Row, measure, rss_mb
+from kokoro_ui.bench.fidelity import streamed_fidelity
+from kokoro_ui.bench.measure import WINDOWS_PATH, Row, measure, rss_mb
 from kokoro_ui.bench.measures_cost import measures_cost
 from kokoro_ui.bench.report import summarise, write_csv, write_plot, format_table
 from kokoro_ui.bench.texts import FAIR_TEXTS, TEXTS
@@ -29,6 +31,7 @@ from kokoro_ui.services.manager import DEFAULT_VERSION, ModelManager
 from kokoro_ui.config.settings import Settings
 
 VOICE = "af_bella"  # in both releases
+FIDELITY_FIELDS = ("length_ratio", "log_mel_r", "worst_window_r", "seam_step_ratio")
 
 
 def main() -> int:
@@ -56,11 +59,17 @@ def main() -> int:
                     continue
                 first_only = args.quick and name != "sentence"
                 reps = 1 if name == "passage" or args.quick else args.reps
-                paths = {label: _app_path(release, text, fast_first)
-                         for label, fast_first in (("app, fast first", True), ("app, whole", False))}
+                paths = {label: _app_path(release, text, fast_first, in_windows) for label, fast_first, in_windows in (
+                    ("app, fast first", True, False), ("app, whole", False, False), (WINDOWS_PATH, False, True))}
                 if speak_raw and not first_only:
                     paths["raw"] = lambda speak=speak_raw, text=text: speak(text)
-                rows.extend(measure(version, backend, name, paths, reps, first_only))
+                measured = measure(version, backend, name, paths, reps, first_only)
+                if not first_only:
+                    _log(f"{version} on {backend}, {name}: fidelity of the windows to the whole passes")
+                    fidelity = streamed_fidelity(release, text, VOICE)
+                    measured = [replace(row, **{field: getattr(fidelity, field) for field in FIDELITY_FIELDS})
+                                if row.path == WINDOWS_PATH else row for row in measured]
+                rows.extend(measured)
             if backend == "torch":
                 word_shares[version] = word_timing_share(release, TEXTS["sentence" if args.quick else "paragraph"], VOICE)
                 if version == DEFAULT_VERSION:
@@ -114,8 +123,8 @@ def _skipped_when_quick(quick: bool, version: str, text: str) -> bool:
     return quick and (text == "passage" or (text == "paragraph" and version != DEFAULT_VERSION))
 
 
-def _app_path(release, text: str, fast_first: bool):
-    return lambda: (chunk.audio for chunk in release.stream(text, VOICE, fast_first=fast_first))
+def _app_path(release, text: str, fast_first: bool, in_windows: bool):
+    return lambda: (chunk.audio for chunk in release.stream(text, VOICE, fast_first=fast_first, in_windows=in_windows))
 
 
 def _loaded_rss(backend: str) -> float:

@@ -1,7 +1,7 @@
 """Fair-mode first audio: how long each side of a Compare waits for its first chunk, server side.
 
-In fair mode the releases take turns (`kokoro_ui.services.compare`), so the side that goes second
-also waits for the other side's first pass. Each round seeds the coin that picks who goes
+In fair mode the releases take turns (`kokoro_ui.services.compare`), window by decoder window
+as in Compare, so the side that goes second also waits for the other side's first window. Each round seeds the coin that picks who goes
 first with the round's number, so both orders are measured, and stops both sides once each
 has its first chunk. Times run from the call to `compare` (the request arriving) to each
 side's first chunk being handed out, as a surface would send it.
@@ -35,7 +35,7 @@ def measure_fair_first_audio(manager: ModelManager, texts: dict[str, str], voice
 def _one_compare(manager: ModelManager, text: str, voice: str, versions: list[str], seed: int) -> dict[str, float]:
     requests = [SpeechRequest(text, voice, version, 1.0, None) for version in versions]
     started = time.perf_counter()
-    events = compare(manager, requests, "fair", random.Random(seed))
+    events = compare(manager, requests, "fair", random.Random(seed), in_windows=True)
     firsts: dict[str, float] = {}
     try:
         for event in events:

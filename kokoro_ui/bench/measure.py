@@ -13,6 +13,7 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 GRADIO_SERVER_PATH = "gradio, Compare (server)"  # the Gradio path's rows (`gradio_path`), timed on the server
 GRADIO_CLIENT_PATH = "gradio, Compare (client)"  # and at the client
 PLAYER_START_PATH = "gradio, player start"  # Gradio starting a streamed player, on its own
+WINDOWS_PATH = "app, windows"  # the release's own passes, each streamed in decoder windows (`engine.windows`)
 FAIR_FIRST_AUDIO_PATH = "fair, first audio"  # a Compare's sides in fair mode, each to its first chunk (`fair`)
 GRADIO_ADDS_PATHS = {GRADIO_SERVER_PATH: "gradio adds (server)", GRADIO_CLIENT_PATH: "gradio adds (client)"}
 
@@ -22,7 +23,7 @@ class Row:
     release: str
     backend: str
     text: str
-    path: str  # 'app, fast first' | 'app, whole' | 'raw'
+    path: str  # 'app, fast first' | 'app, whole' | 'app, windows' | 'raw'
     ttfa_median_s: float
     ttfa_p90_s: float
     total_s: Optional[float]  # None when only the first chunk was timed (--quick)
@@ -30,6 +31,10 @@ class Row:
     rtf: Optional[float]
     chunks: Optional[int]
     rss_mb: float
+    length_ratio: Optional[float] = None  # streamed output against the release's own whole passes (`fidelity`)
+    log_mel_r: Optional[float] = None  # over the whole output, the same random draws
+    worst_window_r: Optional[float] = None
+    seam_step_ratio: Optional[float] = None
 
     @property
     def key(self) -> tuple:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 from kokoro_ui.bench.measure import (FAIR_FIRST_AUDIO_PATH, GRADIO_ADDS_PATHS, GRADIO_CLIENT_PATH, GRADIO_SERVER_PATH,
-                                     PLAYER_START_PATH, Row)
+                                     PLAYER_START_PATH, WINDOWS_PATH, Row)
 
 
 def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend: str = "torch") -> dict:
@@ -16,6 +16,8 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend:
     """
     by_key = {row.key: row for row in rows}
     releases = sorted({row.release for row in rows})
+    backends = sorted({row.backend for row in rows})
+    texts = sorted({row.text for row in rows})
 
     def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
         return None if numerator is None or not denominator else round(numerator / denominator, 3)
@@ -49,6 +51,12 @@ def summarise(rows: list[Row], loaded_rss_mb: dict[str, float], default_backend:
         "gradio_client_ttfa_overhead_s": gradio_adds(GRADIO_CLIENT_PATH),
         "gradio_player_start_s": seconds(get("any", "torch", "short", PLAYER_START_PATH, "ttfa_median_s")),
         "fair_first_audio_s": _fair_first_audio(rows),
+        # the release's own passes streamed in decoder windows, against the same passes streamed whole
+        "windows_rtf_vs_whole": worst([ratio(get(r, b, t, WINDOWS_PATH, "rtf"), get(r, b, t, "app, whole", "rtf"))
+                                       for r in releases for b in backends for t in texts]),
+        "windows_paragraph_rtf_vs_kpipeline": ratio(get("v1.0", default_backend, "paragraph", WINDOWS_PATH, "rtf"),
+                                                    get("v1.0", default_backend, "paragraph", "raw", "rtf")
+                                                    or get("v1.0", "torch", "paragraph", "raw", "rtf")),
         # raw timed in the default backend's own turns where it ran there (a PyTorch backend), else torch's
         "default_paragraph_rtf_ratio": ratio(get("v1.0", default_backend, "paragraph", "app, fast first", "rtf"),
                                              get("v1.0", default_backend, "paragraph", "raw", "rtf")
@@ -68,13 +76,14 @@ def _fair_first_audio(rows: list[Row]) -> dict[str, dict[str, float]]:
 
 def format_table(rows: list[Row], summary: dict, weights: dict[str, str]) -> str:
     header = ("release", "backend", "text", "path", "TTFA med s", "TTFA p90 s", "total s", "audio s", "RTF",
-              "chunks", "RSS MB")
+              "chunks", "RSS MB", "length ratio", "log-mel r", "worst window r", "seam step ratio")
     lines = [f"{version} weights: {source}" for version, source in weights.items()]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = (row.release, row.backend, row.text, row.path, _num(row.ttfa_median_s), _num(row.ttfa_p90_s),
                  _num(row.total_s), _num(row.audio_s, 1), _num(row.rtf), row.chunks if row.chunks else "—",
-                 f"{row.rss_mb:.0f}")
+                 f"{row.rss_mb:.0f}", _num(row.length_ratio, 6), _num(row.log_mel_r, 4), _num(row.worst_window_r, 4),
+                 _num(row.seam_step_ratio, 2))
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines.append("")
     lines.extend(f"{name}: {value}" for name, value in summary.items())

@@ -18,6 +18,8 @@ class Settings:
     synthetic_seed: int = 0
     backend: str = "compiled"  # compiled | torch | onnx | onnx-int8, for both releases
     fast_first: bool = False  # opt-in: cut the text's first 10-24 characters into a pass of their own (labelled)
+    # opt-in: streamed surfaces decode each pass in windows (sooner first audio, audio not the whole pass's: labelled)
+    stream_windows: bool = False
     max_chars: int = 5_000
     queue_limit: int = 6  # requests per release in progress or waiting; more get "busy, retry"
     retry_after_s: int = 5  # the retry hint a busy answer carries

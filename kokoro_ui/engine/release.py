@@ -23,8 +23,8 @@ from kokoro import KModel
 
 from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
 from kokoro_ui.backends.hold import COMPILERS
-from kokoro_ui.engine import pacing, phoneme_input
-from kokoro_ui.engine.chunk import MAX_TOKENS, Chunk
+from kokoro_ui.engine import pacing, phoneme_input, windows
+from kokoro_ui.engine.chunk import DECODED_WHOLE, MAX_TOKENS, Chunk, Window
 from kokoro_ui.engine.gate import ForwardGate, is_background
 from kokoro_ui.engine.memory import return_freed_memory
 from kokoro_ui.engine.words import WordPlan, located, time_words
@@ -36,6 +36,7 @@ from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
 
 MIXED_PACKS_KEPT = 32
+STATISTICS_KEPT = 32  # voices whose last windowed pass's decoder statistics are kept, a prior for their next
 WARM_UP_TEXT = "Hello."  # one short pass: what a first pass costs once (allocations, kernels' set-up, G2P)
 
 
@@ -104,6 +105,7 @@ class Release:
         self._packs: dict[str, torch.Tensor] = {}
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
+        self._statistics: OrderedDict[str, windows.Statistics] = OrderedDict()  # voice -> its last windowed pass's
         self.forward_gate = ForwardGate()  # visitors' passes first; background passes wait (`engine.gate`)
 
     @property
@@ -112,13 +114,15 @@ class Release:
         return replace(self._info, backend_note=self.backend.note)
 
     def stream(self, text: str, voice: str, speed: float = 1.0, lang: str | None = None,
-               fast_first: bool = False) -> Iterator[Chunk]:
+               fast_first: bool = False, in_windows: bool = False) -> Iterator[Chunk]:
         """Chunks of speech for `text`, computed one at a time as the consumer asks for them.
 
         The text is cut only where the release cuts it (its front end's segments), so the chunks are
         the release's own passes. With `fast_first` (opt-in, `pacing.FAST_FIRST`) it is first cut into
         pieces that start small and grow, so the first audio comes sooner, at the cost of a
-        phrase end the release would not make.
+        phrase end the release would not make. `in_windows` keeps the release's own passes and
+        streams each pass's decoder window by window (`engine.windows`; `windows_decoding` says
+        whether this backend can); the chunks are then windows (`Chunk.window`).
         `voice` is a voice name or a mix of the release's voices (``af_bella(2)+af_sky(1)``, `weights.mix`).
         The voice and language are checked now, before any work; closing the iterator stops it.
         """
@@ -127,12 +131,19 @@ class Release:
         if lang not in self.frontend.languages:
             known = ", ".join(f"{code} ({name})" for code, name in self.frontend.languages.items())
             raise UnsupportedLanguageError(f"Kokoro {self.spec.version} cannot speak language {lang!r} here; it speaks {known}.")
-        texts = located(text, pacing.pieces(text) if fast_first else [text])
+        texts = located(text, pacing.pieces(text) if fast_first and not in_windows else [text])
         offset, first = next(texts, (0, ""))
         segments = itertools.chain(_shifted(self.frontend.segments(first, lang), offset),  # fails now if lang's G2P is missing
                                    (segment for offset, piece in texts
                                     for segment in _shifted(self.frontend.segments(piece, lang), offset)))
-        return self._chunks(segments, pack, speed)
+        return self._chunks(segments, pack, speed, in_windows=in_windows, voice=voice)
+
+    @property
+    def windows_decoding(self) -> str:
+        """How `stream(..., in_windows=True)` decodes on this backend, in words a surface shows."""
+        if self.kmodel is None:
+            return f"{DECODED_WHOLE} ({self.backend.name} has no decoder windows)"
+        return "decoder windows" + (" (eager)" if self.backend.name != "torch" else "")
 
     def warm_up(self, voice: str) -> None:
         """Run `WARM_UP_TEXT` once in `voice`'s language, so the first visitor's run is as fast as later ones.
@@ -199,7 +210,7 @@ class Release:
         return pack.float()
 
     def _chunks(self, segments: Iterator[Segment], pack: torch.Tensor, speed: float,
-                warm_up: bool = False) -> Iterator[Chunk]:
+                warm_up: bool = False, in_windows: bool = False, voice: str = "") -> Iterator[Chunk]:
         index = 0
         try:
             while True:
@@ -212,13 +223,59 @@ class Release:
                 if not token_ids:
                     continue
                 style = pack[self.frontend.style_row(segment.phonemes, token_ids)]
-                result = self.forward(token_ids, style, speed, warm_up)
-                words = time_words(segment.words, result.durations_frames) if segment.words else ()
-                yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
-                            result.durations_frames, frontend_s, result.model_s, result.started_at, words)
+                if in_windows and self.kmodel is not None:
+                    yield from self._windows(index, segment, token_ids, style, speed, frontend_s, voice)
+                else:
+                    result = self.forward(token_ids, style, speed, warm_up)
+                    words = time_words(segment.words, result.durations_frames) if segment.words else ()
+                    decoding = self.windows_decoding if in_windows else DECODED_WHOLE
+                    yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), result.audio,
+                                result.durations_frames, frontend_s, result.model_s, result.started_at, words,
+                                decoding=decoding)
                 index += 1
         finally:
             return_freed_memory()  # finished or closed: the passes' activations go back to the system
+
+    def _windows(self, index: int, segment: Segment, token_ids: list[int], style: torch.Tensor, speed: float,
+                 frontend_s: float, voice: str) -> Iterator[Chunk]:
+        """One pass as windows of audio: its prosody predicted once, its decoder run window by window.
+
+        The decoder's statistics of the voice's last windowed pass stand in for the frames not
+        decoded yet (`windows.PooledNorms`); this pass's, once decoded, are kept for its next.
+
+        Each step holds the forward gate only while it computes, so another stream (the other side
+        of a Compare) can run between two windows, and closing the stream stops it at the next window.
+        """
+        with self.forward_gate.passing():
+            self.forward_passes += 1
+            started = time.perf_counter()
+            prosody = windows.predict(self.kmodel, torch.LongTensor([[0, *token_ids, 0]]), style, speed)
+            predict_s = time.perf_counter() - started
+        words = time_words(segment.words, prosody.durations_frames) if segment.words else ()
+        with self._packs_lock:
+            norms = windows.PooledNorms(prosody.frames, self._statistics.get(voice))
+        decoded = windows.decode(self.kmodel.decoder, prosody, norms)
+        try:
+            while True:
+                with self.forward_gate.passing():
+                    window = next(decoded, None)
+                if window is None:
+                    return
+                if window.last:
+                    self._keep_statistics(voice, norms.statistics())
+                yield Chunk(index, segment.graphemes, segment.phonemes, tuple(token_ids), window.audio,
+                            prosody.durations_frames, frontend_s if window.index == 0 else 0.0,
+                            window.decode_s + (predict_s if window.index == 0 else 0.0), started, words,
+                            Window(window.index, window.start_sample, window.last), self.windows_decoding)
+        finally:
+            decoded.close()
+
+    def _keep_statistics(self, voice: str, statistics: windows.Statistics) -> None:
+        with self._packs_lock:
+            self._statistics[voice] = statistics
+            self._statistics.move_to_end(voice)
+            while len(self._statistics) > STATISTICS_KEPT:
+                self._statistics.popitem(last=False)
 
     def forward(self, token_ids: list[int], style: torch.Tensor, speed: float, warm_up: bool = False) -> "ForwardPass":
         """One pass of the network: token ids (without pads) and a style row -> audio, durations.

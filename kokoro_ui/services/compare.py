@@ -1,7 +1,9 @@
 """Run one text through two releases at once and report each chunk as it is ready.
 
-"fair" mode takes turns in one thread, chunk by chunk, which release first decided by a coin:
-both sides stream, and every forward pass has the CPU to itself, so timings are clean.
+"fair" mode takes turns in one thread, chunk by chunk (or decoder window by decoder window, when
+the sides stream in windows), which release first decided by a coin: both sides stream, and every
+forward pass (or window) has the CPU to itself, so timings are clean; a side's first audio
+includes the other side's turns before it.
 "parallel" mode runs both releases in their own threads at once, each with half the cores:
 closer to what two users would see, but each side's timings include the other's load.
 A side that fails (missing weights, a bad voice) reports why; the other side carries on.
@@ -39,7 +41,8 @@ class SideEvent:
 class _Side:
     """One release's run: its synthesis, or why it could not start."""
 
-    def __init__(self, manager: ModelManager, request: Request, mode: str, started_at: float, label: str = ""):
+    def __init__(self, manager: ModelManager, request: Request, mode: str, started_at: float, label: str = "",
+                 in_windows: bool = False):
         self.version = request.version
         self.label = label or request.version
         self.error: Optional[str] = None
@@ -48,7 +51,7 @@ class _Side:
                                   loaded_first=not manager.is_loaded(request.version))
         try:
             validate_voice(manager, request.voice, request.version)  # the same message as every surface
-            self.synthesis = synthesize(manager, request, started_at, mode)
+            self.synthesis = synthesize(manager, request, started_at, mode, in_windows)
             self.tracker = self.synthesis.tracker
         except KokoroUIError as error:
             self.error = str(error)
@@ -71,13 +74,17 @@ class _Side:
 
 
 def compare(manager: ModelManager, requests: list[Request], mode: str = "fair",
-            rng: Optional[random.Random] = None, labels: Sequence[str] = ()) -> Iterator[SideEvent]:
-    """Events from both releases as they happen; closing the iterator stops both sides."""
+            rng: Optional[random.Random] = None, labels: Sequence[str] = (), in_windows: bool = False) -> Iterator[SideEvent]:
+    """Events from both releases as they happen; closing the iterator stops both sides.
+
+    `in_windows`: each side streams its passes decoder window by window (`Release.stream`), so in
+    fair mode the sides take turns window by window and neither waits for a whole pass of the other.
+    """
     if mode not in MODES:
         raise KokoroUIError(f"Unknown timing mode {mode!r}; choose one of: {', '.join(MODES)}.")
     started_at = time.perf_counter()
     labels = list(labels) or [""] * len(requests)
-    sides = [_Side(manager, request, mode, started_at, label) for request, label in zip(requests, labels)]
+    sides = [_Side(manager, request, mode, started_at, label, in_windows) for request, label in zip(requests, labels)]
     (rng or random).shuffle(sides)
     return _take_turns(sides) if mode == "fair" else _run_together(sides)
 

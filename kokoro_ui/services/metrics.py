@@ -32,6 +32,7 @@ class RunMetrics:
     rtf: Optional[float]
     error: Optional[str] = None
     rendering: str = WHOLE_PASS  # how the text was cut into passes: `pacing.WHOLE_PASS` (the release's own) or FAST_FIRST
+    decoding: str = ""  # how its audio was decoded (`Chunk.decoding`); '' before any chunk
 
 
 class RunTracker:
@@ -46,14 +47,17 @@ class RunTracker:
         self.first_audio_at: Optional[float] = None
         self.tokens = self.chunks = 0
         self.audio_s = self.compute_s = 0.0
+        self.decoding = ""
 
     def add(self, chunk: Chunk) -> None:
         """Count a chunk at the moment it is ready to be sent."""
         if self.first_audio_at is None:
             self.first_audio_at = time.perf_counter()
-        self.chunks += 1
-        self.tokens += len(chunk.token_ids)
+        if chunk.completes_pass:  # a window of a pass counts its audio and time, the pass once
+            self.chunks += 1
+            self.tokens += len(chunk.token_ids)
         self.audio_s += chunk.audio_s
+        self.decoding = chunk.decoding
         self.compute_s += chunk.frontend_s + chunk.model_s
 
     @property
@@ -64,7 +68,7 @@ class RunTracker:
         return RunMetrics(**self._fixed, tokens=self.tokens, chunks=self.chunks, ttfa_s=self.ttfa_s,
                           total_s=time.perf_counter() - self.started_at, audio_s=self.audio_s,
                           compute_s=self.compute_s, rtf=self.compute_s / self.audio_s if self.audio_s else None,
-                          error=error)
+                          error=error, decoding=self.decoding)
 
 
 COLUMNS = ["run"] + [field.name for field in fields(RunMetrics)]

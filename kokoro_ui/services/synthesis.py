@@ -24,15 +24,17 @@ Request = Union[SpeechRequest, PhonemesRequest]  # text to say, or phonemes in t
 
 
 @gpu
-def speak(release: Release, request: Request, fast_first: bool = False) -> Iterator[Chunk]:
-    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass.
+def speak(release: Release, request: Request, fast_first: bool = False, in_windows: bool = False) -> Iterator[Chunk]:
+    """The synthesis entry point (a ZeroGPU function on Spaces): one chunk per forward pass, or per
+    decoder window of one (`in_windows`, for surfaces that stream: `Release.stream`).
 
     A text is cut where the release cuts it; with `fast_first` (the opt-in setting) its first
     10-24 characters are a pass of their own (`pacing`). Phonemes are never cut that way."""
     if isinstance(request, PhonemesRequest):
         yield from release.stream_phonemes(request.phonemes, request.voice, request.speed)
     else:
-        yield from release.stream(request.text, request.voice, request.speed, request.lang, fast_first)
+        yield from release.stream(request.text, request.voice, request.speed, request.lang, fast_first,
+                                  in_windows=in_windows)
 
 
 def text_cut(manager: ModelManager, request: Request) -> str:
@@ -115,8 +117,10 @@ class Synthesis:
 
 
 def synthesize(manager: ModelManager, request: Request, started_at: Optional[float] = None,
-               mode: str = "single") -> Synthesis:
+               mode: str = "single", in_windows: bool = False) -> Synthesis:
     """Start speaking `request`: loads its release if it must (a `WeightsError` if it cannot).
+
+    `in_windows`: a surface that streams gets each pass's audio decoder window by decoder window.
 
     No forward pass runs until the first chunk is asked for. `started_at` (``time.perf_counter()``
     when the request arrived, default now) is where time to first audio is counted from. The text is
@@ -128,7 +132,7 @@ def synthesize(manager: ModelManager, request: Request, started_at: Optional[flo
         loaded_first = not manager.is_loaded(request.version)
         release = manager.get_model(request.version)
         cut = text_cut(manager, request)
-        chunks = speak(release, request, cut == FAST_FIRST)
+        chunks = speak(release, request, cut == FAST_FIRST, in_windows)
     except BaseException:
         ticket.release()
         raise

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Optional
 import gradio as gr
 
 from kokoro_ui.outputs.captions import run_captions, srt, webvtt
-from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk
+from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ, Chunk, joined
 from kokoro_ui.services.compare import compare
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.loading import wait_for
@@ -47,10 +47,12 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
         yield frame(left_status=views.waiting_markdown(statuses[0]), right_status=views.waiting_markdown(statuses[1]))
     try:
         events = compare(manager, [SpeechRequest(text, left_voice or "", LEFT, speed, lang),
-                                   SpeechRequest(text, right_voice or "", RIGHT, speed, lang)], mode)
+                                   SpeechRequest(text, right_voice or "", RIGHT, speed, lang)], mode,
+                         in_windows=manager.settings.stream_windows)
     except KokoroUIError as error:
         raise gr.Error(str(error)) from None
     chunks: dict[str, list[Chunk]] = {LEFT: [], RIGHT: []}
+    windows: dict[str, list[Chunk]] = {LEFT: [], RIGHT: []}  # of the pass in progress
     results: dict[str, RunMetrics] = {}
     loaded = [manager.get_model(version).info for version in (LEFT, RIGHT) if manager.is_loaded(version)]
     fast_first = manager.settings.fast_first
@@ -60,7 +62,10 @@ def run_comparison(manager: ModelManager, text: str, left_voice: str, right_voic
         for event in events:
             audio_out, chunks_out, status_out = _SIDE_OUTPUTS[event.version]
             if event.chunk is not None:
-                chunks[event.version].append(event.chunk)
+                windows[event.version].append(event.chunk)
+                if event.chunk.completes_pass:  # the chunk list and the words show whole passes
+                    chunks[event.version].append(joined(windows[event.version]))
+                    windows[event.version] = []
                 yield frame(**{audio_out: (SAMPLE_RATE_HZ, views.int16_audio(event.chunk.audio)),
                                chunks_out: views.chunks_html(chunks[event.version], f"{event.version} chunks"),
                                status_out: views.status_markdown(event.version, len(chunks[event.version]), None)})

@@ -13,7 +13,7 @@ from kokoro_ui.services.manager import ModelStatus
 from kokoro_ui.services.metrics import COLUMNS, RunMetrics
 
 RUN_COLUMNS = ["version", "voice", "mode", "backend", "weights", "loaded_first", "characters", "tokens",
-               "chunks", "ttfa_s", "total_s", "audio_s", "rtf", "error"]
+               "chunks", "ttfa_s", "total_s", "audio_s", "rtf", "decoding", "error"]
 
 
 def int16_audio(audio: np.ndarray) -> np.ndarray:
@@ -41,8 +41,10 @@ def status_markdown(version: str, chunks: int, result: Optional[RunMetrics]) -> 
         return f"**{version}** — streaming… {chunks} chunk{'s' if chunks != 1 else ''} so far"
     if result.error:
         return f"**{version}** — ⚠️ {escape_markdown(result.error)}"
-    return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s, "
+    turns = " (the other side's turns included)" if result.mode == "fair" else ""
+    return (f"**{version}** — {result.chunks} chunks, first audio after {result.ttfa_s:.2f} s{turns}, "
             f"RTF {result.rtf:.2f}" + (" (model loaded first)" if result.loaded_first else "")
+            + (f" · decoded in {result.decoding}" if result.decoding else "")
             + (f" · text cut: {FAST_FIRST}" if result.rendering == FAST_FIRST else ""))
 
 

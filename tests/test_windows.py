@@ -1,0 +1,119 @@
+"""Streaming a pass in decoder windows (`kokoro_ui.engine.windows`, `Release.stream(in_windows=True)`).
+
+Length and durations are the whole pass's exactly, on synthetic weights; how close the sound is
+(log-mel correlation, seams) is measured on the real packaged v1.0 weights, the same random
+draws in both (`bench.fidelity`).
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from kokoro_ui.backends.aoti_decoder import DecoderBody, finish, harmonic
+from kokoro_ui.backends.onnx_fidelity import log_mel_correlation
+from kokoro_ui.bench.fidelity import streamed_fidelity
+from kokoro_ui.bench.texts import PARAGRAPH, SENTENCE
+from kokoro_ui.engine import windows
+from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME, joined
+from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.services.manager import ModelManager
+from kokoro_ui.config.settings import Settings
+from kokoro_ui.ui.examples import LONG_PASSAGE
+
+PASSAGE_5000 = (LONG_PASSAGE + " ") * (5000 // len(LONG_PASSAGE) + 1)
+PASSAGE_5000 = PASSAGE_5000[:PASSAGE_5000.rindex(".", 0, 5000) + 1]
+
+
+def test_window_bounds_cover_the_pass_in_growing_windows():
+    for frames in (1, 39, 40, 61, 200, 944, 1800):
+        bounds = windows.window_bounds(frames)
+        assert bounds[0][0] == 0 and bounds[-1][1] == frames
+        assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:]))
+        sizes = [end - start for start, end in bounds]
+        assert sizes[0] <= max(windows.FIRST_FRAMES * 3 // 2, frames)
+        assert all(size <= windows.MOST_FRAMES * 3 // 2 for size in sizes)
+
+
+def test_one_window_over_a_whole_pass_is_the_decoder(v1):
+    """The windowed body with one window and its own statistics computes what `Decoder.forward` does
+    (the statistics are summed in float64 rather than by InstanceNorm's kernel: rounding apart)."""
+    prosody = _prosody(v1, "One window, the whole pass.")
+    norms = windows.PooledNorms(prosody.frames)
+    norms.cores = [(0, prosody.frames)]
+    with torch.inference_mode():
+        ours = windows.decoder_body(v1.kmodel.decoder, *windows._inputs(prosody, [(0, prosody.frames)]), norms)
+        with torch.random.fork_rng():
+            torch.manual_seed(5)
+            decoder = v1.kmodel.decoder
+            reference = finish(decoder.generator, DecoderBody(decoder)(
+                prosody.aligned_text, prosody.f0, prosody.energy, prosody.style, harmonic(decoder.generator, prosody.f0)))
+        audio = finish(v1.kmodel.decoder.generator, ours)
+    assert audio.shape == reference.shape
+    assert log_mel_correlation(audio.reshape(-1).numpy(), reference.reshape(-1).numpy()) > 0.99999  # float rounding only
+
+
+@pytest.mark.slow
+def test_a_streamed_5000_character_passage_is_as_long_as_its_whole_passes_with_the_same_durations(v1):
+    whole = list(v1.stream(PASSAGE_5000, "af_heart", fast_first=False))
+    streamed = list(v1.stream(PASSAGE_5000, "af_heart", in_windows=True))
+    passes = [joined(group) for group in _passes(streamed)]
+    assert len(passes) == len(whole) > 1
+    assert [chunk.durations_frames for chunk in passes] == [chunk.durations_frames for chunk in whole]
+    assert [len(chunk.audio) for chunk in passes] == [len(chunk.audio) for chunk in whole]
+    assert sum(len(chunk.audio) for chunk in streamed) == sum(len(chunk.audio) for chunk in whole)
+    assert all(len(chunk.audio) == sum(chunk.durations_frames) * SAMPLES_PER_FRAME for chunk in passes)
+    assert max(len(group) for group in _passes(streamed)) > 2  # long passes really are windowed
+    assert {chunk.decoding for chunk in streamed} == {"decoder windows"}
+
+
+def test_stop_during_a_windowed_stream_stops_at_the_next_window(v1):
+    before = v1.forward_passes
+    stream = v1.stream(PARAGRAPH, "af_heart", in_windows=True)
+    first = next(stream)
+    assert first.window is not None and first.window.index == 0 and not first.window.last
+    stream.close()
+    assert next(stream, None) is None
+    assert v1.forward_passes == before + 1  # the one pass it began; no other began
+
+
+def test_bad_input_to_a_windowed_stream_is_refused_before_any_work(v1):
+    before = v1.forward_passes
+    with pytest.raises(KokoroUIError, match="voice"):
+        v1.stream("Hello.", "no_such_voice", in_windows=True)
+    assert v1.forward_passes == before
+
+
+def _passes(streamed):
+    groups, current = [], []
+    for chunk in streamed:
+        current.append(chunk)
+        if chunk.completes_pass:
+            groups.append(current)
+            current = []
+    assert not current
+    return groups
+
+
+def _prosody(release, text: str) -> windows.Prosody:
+    segment = next(release.frontend.segments(text, "a"))
+    token_ids = release.frontend.tokenize(segment.phonemes)
+    style = release.pack_for("af_heart")[release.frontend.style_row(segment.phonemes, token_ids)]
+    with torch.random.fork_rng():
+        torch.manual_seed(5)
+        return windows.predict(release.kmodel, torch.LongTensor([[0, *token_ids, 0]]), style, 1.0)
+
+
+@pytest.fixture(scope="module")
+def packaged_v1():
+    return ModelManager(Settings.from_env(weights="packaged", backend="torch")).get_model("v1.0")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [SENTENCE, PARAGRAPH], ids=["sentence", "paragraph"])
+def test_windows_sound_like_the_whole_pass_on_real_weights(packaged_v1, text):
+    fidelity = streamed_fidelity(packaged_v1, text, "af_heart")
+    assert fidelity.length_ratio == 1.0 and fidelity.durations_identical
+    assert fidelity.log_mel_r >= 0.998
+    assert fidelity.worst_window_r >= 0.99
+    assert fidelity.seam_step_ratio <= 1.0  # no seam steps more than the speech itself does nearby
+    assert np.isfinite(fidelity.log_mel_r)
