@@ -80,7 +80,7 @@ def _measures_table(rows: Sequence[dict], left_name: str, right_name: str) -> st
         mark = "" if not notable else (" ▲" if delta > 0 else " ▼")
         body.append(f"<tr{' class=diff' if notable else ''}><td>{html.escape(row['measure'])}</td><td>{_cell(left)}</td>"
                     f"<td>{_cell(right)}</td><td>{_cell(delta)}{mark}</td></tr>")
-    return (f"<div class='kab-scroll'><table><tr><th>measure</th><th>{html.escape(left_name)}</th>"
+    return (f"<div class='kab-scroll' tabindex='0' role='region' aria-label='Measures of both releases'><table><tr><th>measure</th><th>{html.escape(left_name)}</th>"
             f"<th>{html.escape(right_name)}</th><th>difference</th></tr>{''.join(body)}</table></div>")
 
 
@@ -89,7 +89,8 @@ def _table(rows: Sequence[dict]) -> str:
         return "<p>No words.</p>"
     head = "".join(f"<th>{html.escape(name)}</th>" for name in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row.values()) + "</tr>" for row in rows)
-    return f"<div class='kab-scroll'><table><tr>{head}</tr>{body}</table></div>"
+    return (f"<div class='kab-scroll' tabindex='0' role='region' aria-label='Word by word measures'><table><tr>{head}</tr>"
+            f"{body}</table></div>")
 
 
 def _cell(value) -> str:
