@@ -10,7 +10,6 @@ for what is kept (the clip bank, the gallery's samples, the listening study).
 
 import base64
 import hashlib
-import io
 import os
 import subprocess
 import sys

@@ -109,8 +109,8 @@ def test_responses_name_release_voice_weights_and_timings(api, stream):
 
 
 def test_a_streamed_wav_is_chunked_and_decodes_wherever_it_is_cut(api):
-    text = "Hi there. How are you? Fine, thanks."  # v0.19 speaks a sentence per chunk
-    response, pieces = speak(api, input=text, version="v0.19", response_format="wav", stream=True)
+    text = "Hi there.\nHow are you?\nFine, thanks."  # v1.0 (KPipeline) speaks a line per chunk
+    response, pieces = speak(api, input=text, version="v1.0", response_format="wav", stream=True)
     assert response.status_code == 200
     assert response.headers["Transfer-Encoding"] == "chunked"
     data = b"".join(pieces)

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from kokoro_ui.abtest.store import WRITE_PATIENCE_S, VoteStore
 
@@ -49,8 +49,14 @@ class PostgresVoteStore(VoteStore):
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
-        with self._pool.connection() as db:  # a broken connection goes back as broken and is discarded
-            yield db
+        try:
+            with self._pool.connection() as db:  # a broken connection goes back as broken and is discarded
+                yield db
+        except PoolTimeout:
+            # A pool that waited out an outage backs its reconnects off for longer and longer: the
+            # next try starts with a fresh pool, which connects at once when the database is back.
+            self.close()
+            raise
 
     def close(self) -> None:
         closing, self._pool = self._pool, self._new_pool()
