@@ -21,6 +21,7 @@ from typing import Optional
 from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.crowd import Participant
 from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for
+from kokoro_ui.abtest.heard import Listening
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.store import VoteStore
@@ -61,27 +62,6 @@ class Trial:
 
     def release_of(self, clip: str) -> str:
         return {"A": self.a_release, "B": self.b_release, "X": self.x_release}[clip]
-
-
-@dataclass
-class Listening:
-    """What the browser reported about one clip of the current trial."""
-
-    plays: int = 0
-    listened_s: float = 0.0
-    playing_since: Optional[float] = None  # time.monotonic()
-    finished: bool = False  # played to the end at least once
-
-    def report(self, event: str, now: float) -> None:
-        if event == "play":
-            self.plays += 1
-            self.playing_since = now if self.playing_since is None else self.playing_since
-        elif event in ("pause", "end"):
-            if self.playing_since is not None:
-                self.listened_s += now - self.playing_since
-                self.playing_since = None
-            # browsers send "pause" just before "end"; an "end" with no "play" before it counts for nothing
-            self.finished = self.finished or (event == "end" and self.plays > 0)
 
 
 @dataclass
