@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from helpers.study import fill_bank
 
 from kokoro_ui.abtest import ListeningTest
@@ -23,6 +25,7 @@ from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.records import ATTENTION, HEADPHONES, CheckRecord, VoteRecord
 from kokoro_ui.abtest.screening import ANTIPHASE, LOUD, ORDERS, QUIET, SAMPLE_RATE_HZ, stimulus
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
+from kokoro_ui.ui.listening_driver import PREFIX, study_driver_router
 from kokoro_ui.ui.listening_tab import answer_screening, cast_vote, heard, heard_screening, start_session
 from kokoro_ui.ui.results_tab import results
 
@@ -253,3 +256,21 @@ def test_a_failed_session_is_kept_marked_exported_and_left_out_of_results_on_req
     assert len(rows) == 8
     marks = dict(zip(shown.sessions["Session"], shown.sessions["Quality check"]))
     assert marks == {"S1": "passed", "S2": "failed: attention", "S3": "failed: headphones", "S4": "none taken"}
+
+
+def test_the_study_driver_answers_the_headphone_check_through_the_tabs_handlers(quality_test):
+    app = FastAPI()
+    app.include_router(study_driver_router(quality_test))
+    client = TestClient(app)
+    shown = client.post(f"{PREFIX}/start", json={}).json()
+    session_id = shown["session_id"]
+    assert (shown["screening"], shown["trial"], shown["clips"]) == (1, 0, 0)
+    for number in (1, 2, 3):
+        body = {"session_id": session_id, "trial": number}
+        assert client.post(f"{PREFIX}/screening/report", json={**body, "event": "play"}).json() == {"answerable": False}
+        assert client.post(f"{PREFIX}/screening/report", json={**body, "event": "end"}).json() == {"answerable": True}
+        shown = client.post(f"{PREFIX}/screening/answer", json={**body, "answer": "3"}).json()
+        assert not shown["refused"], shown["message"]
+    assert (shown["screening"], shown["trial"], shown["clips"]) == (0, 1, 2)
+    [verdict] = quality_test.store.checks()
+    assert (verdict.session_id, verdict.kind, verdict.answered) == (session_id, HEADPHONES, "3 3 3")
