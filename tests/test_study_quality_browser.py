@@ -75,6 +75,8 @@ def test_a_listener_who_fails_the_headphone_check_goes_on_and_the_session_is_kep
         assert page.is_disabled("#screen-1")
         play_to_end(page, "#screen-audio audio")
         page.wait_for_function("!document.querySelector('#screen-1').disabled", timeout=10_000)
+        if number == 1:
+            page.screenshot(path=str(ARTIFACTS / "headphone_check.png"))
         page.locator("body").press("1")  # "the first tone" three times: three different orders make that wrong
     for number in range(1, TRIALS + 1):
         page.wait_for_function("label => document.querySelector('#listen-progress')?.innerText.includes(label)",
