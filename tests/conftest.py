@@ -20,6 +20,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
 # The reference backend, here and in every app the tests start: the default (`compiled`) would compile
 # each release's decoder in the background, minutes of the cores; its own tests ask for it.
 os.environ.setdefault("KOKORO_UI_BACKEND", "torch")
+# No attention trial in the apps and studies the tests start: tests that drive sessions count the study's own
+# trials and votes; the quality checks' tests (test_study_quality*.py) turn it on, as the app's default has it.
+os.environ.setdefault("KOKORO_UI_ATTENTION_CHECK", "false")
 
 THREE_PARAGRAPHS = (
     "The quick brown fox jumps over the lazy dog.\n\n"

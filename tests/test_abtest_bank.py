@@ -4,7 +4,9 @@ listening test serves banked clips without a forward pass (still matched and fre
 import numpy as np
 import pytest
 
+from kokoro_ui.abtest.attention import instruction
 from kokoro_ui.abtest.bank import RENDERING, ClipBank, render
+from kokoro_ui.abtest.design import AB
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 
@@ -24,6 +26,17 @@ def test_render_makes_every_missing_clip_and_keeps_what_is_there(rendered, manag
     again = render(manager, bank, [SENTENCE], voice_pairs(manager, "af_bella"), 1.0, ["v1.0", "v0.19"],
                    progress=False)
     assert (again.made, again.kept) == (0, 2)
+
+
+def test_render_makes_the_attention_trials_clips_in_each_pairs_v1_0_voice(rendered, manager, v1):
+    bank, _ = rendered
+    asked = instruction(AB, "B")
+    only_old = render(manager, bank, [SENTENCE], voice_pairs(manager, "af_bella"), 1.0, ["v0.19"], progress=False,
+                      attention_texts=[asked])
+    assert (only_old.made, only_old.kept) == (0, 1)  # v0.19 never speaks an attention trial
+    done = render(manager, bank, [SENTENCE], voice_pairs(manager, "af_bella"), 1.0, ["v1.0"], progress=False,
+                  attention_texts=[asked])
+    assert (done.made, done.kept) == (1, 1) and bank.has(v1, "af_bella", asked, 1.0)
 
 
 def test_clips_are_filed_by_release_weights_rendering_voice_text_and_speed(rendered, v1, v019):

@@ -14,7 +14,7 @@ import pytest
 from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
-from kokoro_ui.abtest.records import VoteRecord
+from kokoro_ui.abtest.records import ATTENTION, HEADPHONES, CheckRecord, VoteRecord
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
 from kokoro_ui.abtest.store import DuplicateVoteError, VoteStoreError
@@ -288,3 +288,33 @@ def test_a_row_the_schema_forbids_is_a_failure_not_a_duplicate(target):
     with pytest.raises(VoteStoreError, match="could not be saved") as refused:
         store.add(bad)
     assert not isinstance(refused.value, DuplicateVoteError) and store.votes() == []
+
+
+def test_a_database_of_schema_5_migrates_to_quality_checks_and_keeps_its_votes_and_finished_ids(target):
+    """A votes database from before the quality checks (crowd links were the last step) opens in this app."""
+    dialect = target_dialect(target)
+    execute(target, [statement for number in range(5) for statement in migration(dialect, number)])
+    set_version(target, 5)
+    vote = VoteRecord("old", 1, "s1", "One.", "af_bella", "v1.0", "af_bella", None, None, None, None, "", 1.0, True,
+                      1, 0, 1.0, 0.0, "2026-01-01T00:00:00.000+00:00", "2026-01-01T00:00:05.000+00:00", "mos",
+                      rendering=RENDERING, score=4, participant="p-1", platform="link")
+    old = open_store(target)
+    old._ready = True  # as an app of schema 5 would: no migration
+    old.add(vote, finishes=True)
+    store = open_store(target)
+    assert store.votes() == [vote] and store.has_finished("p-1") and store.checks() == []
+    assert version(target) == SCHEMA_VERSION == 6
+
+
+def test_a_sessions_quality_checks_round_trip_and_each_is_taken_once(target):
+    store = open_store(target)
+    failed = CheckRecord("s-1", HEADPHONES, False, "2 3 1", "1 1 1", "2026-01-01T00:00:01.000+00:00", "p-9")
+    passed = CheckRecord("s-1", ATTENTION, True, "B", "B", "2026-01-01T00:00:09.000+00:00")
+    store.mark(failed)
+    store.mark(passed)
+    assert open_store(target).checks() == [failed, passed]
+    with pytest.raises(DuplicateVoteError, match="attention check is already recorded"):
+        store.mark(CheckRecord("s-1", ATTENTION, False, "B", "A", "2026-01-01T00:00:10.000+00:00"))
+    with pytest.raises(VoteStoreError, match="could not be saved") as refused:  # the schema's own rule
+        store.mark(CheckRecord("s-2", "eyesight", True, "", "", "2026-01-01T00:00:11.000+00:00"))
+    assert not isinstance(refused.value, DuplicateVoteError) and store.checks() == [failed, passed]

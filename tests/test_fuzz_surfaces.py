@@ -21,7 +21,7 @@ from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.services.metrics import History
 from kokoro_ui.config.settings import Settings
 from kokoro_ui.ui import compare_handlers, gallery_handlers
-from kokoro_ui.ui.listening_tab import cast_vote, heard
+from kokoro_ui.ui.listening_tab import answer_screening, cast_vote, heard, heard_screening
 
 FUZZ = dict(deadline=None, derandomize=True, database=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -108,8 +108,11 @@ def listening(manager):
        ANY_TEXT, st.sampled_from(["play", "pause", "end"]) | ANY_TEXT)
 def test_listening_handlers_refuse_what_no_session_asked_for(listening, session_id, trial, choice, comment, event):
     handled(lambda: heard(listening, session_id, trial, choice, event))
+    handled(lambda: heard_screening(listening, session_id, trial, event))
     screen = cast_vote(listening, session_id, trial, choice, comment)
     assert screen.refused and screen.message  # no such session: nothing is stored
+    screen = answer_screening(listening, session_id, trial, choice)
+    assert screen.refused and screen.message
 
 
 ARGS = st.sampled_from(["--version", "--voice", "--speed", "--lang", "-o", "v1.0", "v0.19", "af_heart", "af",

@@ -16,8 +16,8 @@ def test_before_the_first_vote_the_tab_says_how_to_begin_and_draws_nothing(tmp_p
     summary, *tables, body = shown
     assert summary.startswith("No votes yet.") and "**Start a listening session**" in summary
     assert "no session is under way" in summary
-    assert body["visible"] is False and len(tables) == 8
-    assert tables == [{"__type__": "update"}] * 8  # left as they are: hidden, never filled
+    assert body["visible"] is False and len(tables) == 9  # the summaries, tables, chart, CSV and quality line
+    assert tables == [{"__type__": "update"}] * 9  # left as they are: hidden, never filled
 
 
 def test_the_line_counts_the_sessions_under_way(tmp_path, manager):

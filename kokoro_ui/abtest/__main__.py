@@ -3,8 +3,10 @@
 Renders each sentence (``KOKORO_UI_LISTENING_SENTENCES``) by each voice pair
 (``KOKORO_UI_LISTENING_VOICES``) in each release, at the study's speed
 (``KOKORO_UI_LISTENING_SPEED``), into the clip bank (``KOKORO_UI_CLIP_BANK``), with the weights and
-backend the app would use. Clips already there are kept, so an interrupted run resumes; a change
-of weights or voices files new clips under a new key. With a full bank, listeners wait for no
+backend the app would use, and the attention trial's clips (each pair's v1.0 voice saying what
+``KOKORO_UI_LISTENING_MODE``'s attention trial may ask, unless ``KOKORO_UI_ATTENTION_CHECK`` is
+off). Clips already there are kept, so an interrupted run resumes; a change of weights or voices
+files new clips under a new key. With a full bank, listeners wait for no
 forward pass (``/health`` shows each release's count).
 """
 
@@ -12,6 +14,7 @@ import argparse
 import logging
 import sys
 
+from kokoro_ui.abtest.attention import instructions
 from kokoro_ui.abtest.bank import ClipBank, render
 from kokoro_ui.abtest.material import NEW, OLD, load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import clip_bank_folder
@@ -35,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         releases = [manager.resolve_version(name) for name in args.releases.split(",") if name.strip()]
         done = render(manager, ClipBank(clip_bank_folder(settings)), load_sentences(settings.listening_sentences),
                       voice_pairs(manager, settings.listening_voices), settings.listening_speed, releases,
-                      progress=not args.quiet)
+                      progress=not args.quiet,
+                      attention_texts=instructions(settings.listening_mode) if settings.attention_check else ())
     except KokoroUIError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,7 +1,9 @@
 """A backup of the votes in a Hugging Face dataset repository (``KOKORO_UI_VOTES_DATASET``, ``HF_TOKEN``).
 
 `VoteExporter` writes the votes that no earlier export in its folder holds into a new CSV file,
-``votes-<UTC time>-<random>.csv`` (the same columns as the Results tab's CSV); files are never
+``votes-<UTC time>-<random>.csv`` (the same columns as the Results tab's CSV; a vote's
+``quality_check`` is its session's as it stood at that export: a vote exported before its session's
+attention trial was answered does not show that answer); files are never
 rewritten or removed, so the dataset's history only grows. Concatenating the files gives every
 vote; if the folder itself was lost (a restart without persistent storage), the next export
 starts from the first vote again, so readers drop duplicates on (session_id, trial), the key
@@ -21,7 +23,7 @@ from typing import Optional
 
 from huggingface_hub import CommitScheduler
 
-from kokoro_ui.abtest.records import write_votes_csv
+from kokoro_ui.abtest.records import quality_words, write_votes_csv
 from kokoro_ui.abtest.store import VoteStore, VoteStoreError
 from kokoro_ui.errors import KokoroUIError
 
@@ -50,7 +52,7 @@ class VoteExporter:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
             final = self.folder / f"votes-{stamp}-{secrets.token_hex(3)}.csv"
             partial = final.with_name(f".{final.name}.partial")  # not matched by FILE_PATTERN: never uploaded
-            write_votes_csv(new, partial)
+            write_votes_csv(new, partial, quality=quality_words(self.store.checks()))
             partial.replace(final)
             exported.update((vote.session_id, vote.trial) for vote in new)
             return final

@@ -24,7 +24,7 @@ from typing import Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from kokoro_ui.abtest.material import Sentence, VoicePair
+from kokoro_ui.abtest.material import NEW, Sentence, VoicePair
 from kokoro_ui.engine.release import Release
 from kokoro_ui.outputs.rendering import audio_key
 from kokoro_ui.services.manager import ModelManager
@@ -82,10 +82,13 @@ class Rendered:
 
 
 def render(manager: ModelManager, bank: ClipBank, sentences: Sequence[Sentence], pairs: Sequence[VoicePair],
-           speed: float, releases: Sequence[str], progress: bool = True) -> Rendered:
-    """Every trial clip (each sentence by each pair's voice in each release) that the bank lacks."""
+           speed: float, releases: Sequence[str], progress: bool = True,
+           attention_texts: Sequence[str] = ()) -> Rendered:
+    """Every trial clip (each sentence by each pair's voice in each release) that the bank lacks, and
+    the attention trial's (each of `attention_texts` by each pair's v1.0 voice, when v1.0 is asked for)."""
     jobs = [(release, pair.voices[release], sentence.text) for release in releases for pair in pairs
             for sentence in sentences]
+    jobs += [(NEW, pair.voices[NEW], text) for pair in pairs for text in attention_texts if NEW in releases]
     made = kept = 0
     for release, voice, text in tqdm(jobs, desc="trial clips", unit="clip", disable=not progress):
         model = manager.get_model(release)

@@ -105,19 +105,22 @@ class ClipCache:
             log.warning("clip bank: could not keep a clip in %s: %s", self.bank.folder, error)
 
 
-def write_blind_wav(audio: np.ndarray, folder: Path = CLIP_FOLDER) -> Path:
-    """16-bit WAV under a random name, TPDF-dithered with fresh noise; old files in `folder` are removed."""
+def write_blind_wav(audio: np.ndarray, folder: Path = CLIP_FOLDER, sample_rate_hz: int = SAMPLE_RATE_HZ) -> Path:
+    """16-bit WAV under a random name, TPDF-dithered with fresh noise; old files in `folder` are removed.
+
+    1-D `audio` is mono; 2-D is (frames, channels), e.g. the headphone screening's stereo tones."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_old(folder)
     noise = np.random.default_rng()  # seeded from the OS: never the same twice
-    scaled = np.asarray(audio, dtype=np.float64) * 32767 + noise.random(len(audio)) - noise.random(len(audio))
+    audio = np.asarray(audio, dtype=np.float64)
+    scaled = audio * 32767 + noise.random(audio.shape) - noise.random(audio.shape)
     samples = np.clip(np.round(scaled), -32768, 32767).astype("<i2")
     path = folder / f"{secrets.token_hex(16)}.wav"
     with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
+        out.setnchannels(1 if audio.ndim == 1 else audio.shape[1])
         out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE_HZ)
-        out.writeframes(samples.tobytes())
+        out.setframerate(sample_rate_hz)
+        out.writeframes(samples.tobytes())  # row-major (frames, channels): interleaved, as WAV wants
     return path
 
 

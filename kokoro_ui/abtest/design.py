@@ -49,6 +49,7 @@ class Slot:
     pair: VoicePair
     repeat_of: Optional[int] = None  # the trial it repeats, A and B swapped
     other_release_of: Optional[int] = None  # MOS: the trial whose cell this one hears from the other release
+    attention: Optional[str] = None  # the attention trial (`attention.py`): the answer its clips ask for
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ dialect's business (`store_sqlite`, `store_postgres`).
 A vote's id is renumbered (in the same order) when a migration makes the table anew; nothing
 outside the database refers to it.
 
-Why hand-written SQL rather than SQLAlchemy Core: the schema is two tables and the queries are
-five; what the dialects disagree on fits in two placeholders and a few methods, and a migration
+Why hand-written SQL rather than SQLAlchemy Core: the schema is four tables and the queries
+are few; what the dialects disagree on fits in two placeholders and a few methods, and a migration
 list that reads as the SQL it runs is easier to audit than a second layer that generates it.
 """
 
@@ -123,6 +123,18 @@ MIGRATIONS: list[list[str]] = [
             participant TEXT PRIMARY KEY,
             session_id TEXT NOT NULL,
             finished_at TEXT NOT NULL
+        )""",
+    ],
+    [  # quality checks: each session's verdict on its attention trial and headphone screening (votes untouched)
+        """CREATE TABLE quality_checks (
+            session_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('attention', 'headphones')),
+            passed INTEGER NOT NULL,        -- 1 passed, 0 failed
+            asked TEXT NOT NULL,            -- the answer(s) the check asked for
+            answered TEXT NOT NULL,         -- the answer(s) given
+            checked_at TEXT NOT NULL,       -- ISO 8601 UTC
+            participant TEXT,               -- as in votes: NULL without a crowd link
+            PRIMARY KEY (session_id, kind)
         )""",
     ],
 ]

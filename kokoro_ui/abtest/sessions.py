@@ -7,7 +7,10 @@ the process that started it (several processes behind a load balancer need stick
 its votes go to the shared `VoteStore`. A vote is accepted only for the session's current
 trial, once, after every clip was played to the end; then it is written to the store and the
 session moves on. What trials a session gets and how each is arranged is `design.py`'s;
-synthesis is not this module's job.
+synthesis is not this module's job. The quality checks hook in here, their rules live in their own
+modules: the attention trial (`attention`) is a slot of the plan whose answer is stored as the
+session's check (`VoteStore.mark`), never as a vote; the headphone screening (`headphones`) comes
+before the first trial, and no trial is shown or voted on until it has its three answers.
 """
 
 import secrets
@@ -18,12 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
+from kokoro_ui.abtest import attention
 from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.crowd import Participant
-from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for
+from kokoro_ui.abtest.design import AB, ABX, CMOS, MODES, MOS, Arrangement, Slot, arrange, plan_for, trial_count
+from kokoro_ui.abtest.headphones import HeadphoneScreening, ScreeningTrial
+from kokoro_ui.abtest.heard import Listening
 from kokoro_ui.abtest.material import Sentence, VoicePair
-from kokoro_ui.abtest.records import VoteRecord
-from kokoro_ui.abtest.store import VoteStore
+from kokoro_ui.abtest.records import ATTENTION, HEADPHONES, CheckRecord, VoteRecord
+from kokoro_ui.abtest.store import VoteStore, VoteStoreError
 from kokoro_ui.errors import KokoroUIError
 
 CHOICES = ("A", "B", "none")
@@ -54,6 +60,12 @@ class Trial:
     mode: str = AB
     x_release: Optional[str] = None  # ABX: which release X is
     repeat_of: Optional[int] = None
+    attention: Optional[str] = None  # the attention trial: the answer its clips ask for
+
+    @property
+    def spoken(self) -> str:
+        """What the clips say: the sentence, or the attention trial's instruction (never shown)."""
+        return attention.spoken(self.sentence, self.attention, self.mode)
 
     @property
     def clips(self) -> tuple[str, ...]:
@@ -61,27 +73,6 @@ class Trial:
 
     def release_of(self, clip: str) -> str:
         return {"A": self.a_release, "B": self.b_release, "X": self.x_release}[clip]
-
-
-@dataclass
-class Listening:
-    """What the browser reported about one clip of the current trial."""
-
-    plays: int = 0
-    listened_s: float = 0.0
-    playing_since: Optional[float] = None  # time.monotonic()
-    finished: bool = False  # played to the end at least once
-
-    def report(self, event: str, now: float) -> None:
-        if event == "play":
-            self.plays += 1
-            self.playing_since = now if self.playing_since is None else self.playing_since
-        elif event in ("pause", "end"):
-            if self.playing_since is not None:
-                self.listened_s += now - self.playing_since
-                self.playing_since = None
-            # browsers send "pause" just before "end"; an "end" with no "play" before it counts for nothing
-            self.finished = self.finished or (event == "end" and self.plays > 0)
 
 
 @dataclass
@@ -96,6 +87,7 @@ class Session:
     real_speech: bool = False
     rendering: str = RENDERING  # how the current trial's clips were made
     participant: Optional[Participant] = None  # from a crowd link
+    screening: Optional[HeadphoneScreening] = None  # with KOKORO_UI_HEADPHONE_CHECK: before the first trial
     heard: dict[str, Listening] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     active_at: float = field(default_factory=time.monotonic)  # its last start, showing, report or vote
@@ -109,7 +101,7 @@ class SessionBook:
     """All sessions of this process, and the only place that accepts a vote."""
 
     def __init__(self, store: VoteStore, sentences: list[Sentence], pairs: list[VoicePair], trials: int,
-                 mode: str = AB, speed: float = 1.0):
+                 mode: str = AB, speed: float = 1.0, attention_check: bool = False, headphone_check: bool = False):
         if trials < 1:
             raise KokoroUIError(f"A listening session needs at least one trial, not {trials}.")
         if mode not in MODES:
@@ -118,6 +110,7 @@ class SessionBook:
             raise KokoroUIError("The listening test has no voice pairs to play.")
         self.store = store
         self.sentences, self.pairs, self.trials, self.mode, self.speed = sentences, pairs, trials, mode, speed
+        self.attention_check, self.headphone_check = attention_check, headphone_check
         self._rng = secrets.SystemRandom()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
@@ -127,15 +120,23 @@ class SessionBook:
         if participant and self.store.has_finished(participant.id):
             raise VoteRefusedError("You have already finished this study: thank you! Each participant takes "
                                    "it once, so there is no second session.")
-        session = Session(secrets.token_urlsafe(16),
-                          plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng,
-                                   self.store.ratings_by_cell(self.mode)), self.mode, self.speed,
-                          participant=participant)
+        slots = plan_for(self.mode, self.sentences, self.pairs, self.trials, self._rng,
+                         self.store.ratings_by_cell(self.mode))
+        if self.attention_check:
+            slots = attention.with_attention_trial(slots, self.sentences, self._rng, self.mode)
+        session = Session(secrets.token_urlsafe(16), slots, self.mode, self.speed, participant=participant,
+                          screening=HeadphoneScreening.draw(self._rng) if self.headphone_check else None)
         with self._lock:
             self._sessions[session.id] = session
             while len(self._sessions) > MAX_SESSIONS:
                 self._sessions.popitem(last=False)
         return session
+
+    @property
+    def length(self) -> int:
+        """How many trials a session has, the attention trial included."""
+        count = trial_count(self.mode, self.trials)
+        return count + 1 if self.attention_check and count >= 2 else count
 
     def get(self, session_id: str) -> Session:
         with self._lock:
@@ -158,6 +159,34 @@ class SessionBook:
         with session.lock:
             return None if session.finished else self._arranged(session, session.trials[session.current])
 
+    def show_screening(self, session_id: str) -> Optional[ScreeningTrial]:
+        """The headphone screening's trial to show now (its listening starts now); None without a
+        screening or once it has its answers."""
+        session = self.get(session_id)
+        with session.lock:
+            return session.screening.show() if session.screening else None
+
+    def report_screening(self, session_id: str, number: int, event: str) -> bool:
+        """A play, pause or end of the screening's sound; returns whether it may be answered now."""
+        session = self.get(session_id)
+        with session.lock:
+            return bool(session.screening) and session.screening.report(number, event)
+
+    def answer_screening(self, session_id: str, number: int, answer: str) -> None:
+        """Take one screening answer (`headphones`); the last one stores the verdict."""
+        session = self.get(session_id)
+        with session.lock:
+            screening = session.screening
+            if screening is None:
+                raise VoteRefusedError("This session has no headphone check.")
+            screening.answer(number, answer)
+            if screening.done:
+                try:
+                    self._mark(session, HEADPHONES, screening.passed, _spaced(screening.right), _spaced(screening.answers))
+                except VoteStoreError:
+                    screening.answers.pop()  # not stored: the same answer may be given again
+                    raise
+
     def show(self, session_id: str, trial_number: int, real_speech: bool, rendering: str = RENDERING) -> None:
         """The trial's clips, made as `rendering` says, are on their way to the browser: its listening
         clock starts now."""
@@ -179,8 +208,9 @@ class SessionBook:
             session.heard[clip].report(event, time.monotonic())
             return _all_heard(session)
 
-    def vote(self, session_id: str, trial_number: int, choice: str, comment: str = "") -> VoteRecord:
-        """Accept and store one vote, or raise `VoteRefusedError` / `VoteStoreError` and change nothing."""
+    def vote(self, session_id: str, trial_number: int, choice: str, comment: str = "") -> Optional[VoteRecord]:
+        """Accept and store one vote, or raise `VoteRefusedError` / `VoteStoreError` and change nothing.
+        The attention trial's answer is stored as the session's check, and returns no vote."""
         session = self.get(session_id)
         if choice not in CHOICES_BY_MODE[session.mode]:
             raise VoteRefusedError(f"Choose {CHOICE_WORDS[session.mode]}, not {str(choice)[:20]!r}.")
@@ -189,23 +219,35 @@ class SessionBook:
             if not _all_heard(session):  # never shown counts as not heard
                 clips = {ABX: "A, B and X", MOS: "the clip"}.get(session.mode, "both clips, A and B,")
                 raise VoteRefusedError(f"Play {clips} to the end before you vote.")
-            record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
-            self.store.add(record, finishes=session.current + 1 == len(session.trials))
+            record = None
+            if slot.attention is not None:  # the session's attention check: a mark, never a vote
+                self._mark(session, ATTENTION, choice == slot.attention, slot.attention, choice)
+            else:
+                record = self._record(session, self._arranged(session, slot), choice, _clean_comment(comment))
+                self.store.add(record, finishes=session.current + 1 == len(session.trials))
             session.current += 1
             return record
+
+    def _mark(self, session: Session, kind: str, passed: bool, asked: str, answered: str) -> None:
+        participant = session.participant.id if session.participant else None
+        self.store.mark(CheckRecord(session.id, kind, passed, asked, answered, _utc_now(), participant))
 
     def _arranged(self, session: Session, slot: Slot) -> Trial:
         if slot.number not in session.arranged:
             earlier = slot.repeat_of or slot.other_release_of  # the same cell, the other way round
-            session.arranged[slot.number] = (session.arranged[earlier].swapped() if earlier
-                                             else arrange(self.store, slot, session.mode, self._rng))
+            session.arranged[slot.number] = (
+                attention.arrangement(session.mode) if slot.attention is not None
+                else session.arranged[earlier].swapped() if earlier
+                else arrange(self.store, slot, session.mode, self._rng))
         secret = session.arranged[slot.number]
         return Trial(slot.number, slot.sentence, slot.pair, secret.a_release, secret.b_release, session.speed,
-                     session.mode, secret.x_release, slot.repeat_of)
+                     session.mode, secret.x_release, slot.repeat_of, slot.attention)
 
     def _check_current(self, session: Session, trial_number: int) -> Slot:
         if session.finished:
             raise VoteRefusedError("This session is finished: every trial has its vote.")
+        if session.screening and not session.screening.done:
+            raise VoteRefusedError("Finish the headphone check first: the trials come after it.")
         slot = session.trials[session.current]
         if trial_number != slot.number:
             raise VoteRefusedError(f"That vote was for trial {trial_number}, but this session is on trial "
@@ -242,6 +284,10 @@ def _crowd(participant: Optional[Participant]) -> tuple[Optional[str], ...]:
     if participant is None:
         return None, None, None, None
     return participant.id, participant.platform, participant.study_id, participant.platform_session
+
+
+def _spaced(answers: list[int]) -> str:
+    return " ".join(str(answer) for answer in answers)
 
 
 def _all_heard(session: Session) -> bool:

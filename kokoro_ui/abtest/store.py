@@ -9,7 +9,8 @@ only then, or on any other failure, does it become a `VoteStoreError` with a mes
 voter. The transaction guarantees that a failed vote leaves earlier votes untouched; a
 connection that failed is dropped, so votes resume by themselves once the database is back.
 
-The store also keeps the study design's shared counts (`balance`): how often each cell was shown
+It also keeps each session's quality checks (`mark`, `checks`: one verdict per session and check,
+beside the votes, never among them) and the study design's shared counts (`balance`): how often each cell was shown
 in each arrangement, read and counted in one transaction, so every process sharing the database
 balances against the same numbers. The rule that picks an arrangement is `design.py`'s.
 
@@ -30,7 +31,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
-from kokoro_ui.abtest.records import COLUMNS, Cell, Counts, Pick, VoteRecord, from_row, write_votes_csv
+from kokoro_ui.abtest.records import (CHECK_COLUMNS, COLUMNS, Cell, CheckRecord, Counts, Pick, VoteRecord,
+                                      check_from_row, from_row, quality_words, write_votes_csv)
 from kokoro_ui.abtest.schema import SCHEMA_VERSION, migration
 from kokoro_ui.errors import KokoroUIError
 
@@ -118,6 +120,24 @@ class VoteStore(ABC):
         rows = self._read(lambda db: db.execute(query, () if session_id is None else (session_id,)).fetchall())
         return [from_row(row) for row in rows]
 
+    def mark(self, check: CheckRecord) -> None:
+        """Store a session's verdict on one quality check, or raise without storing anything; a session
+        takes each check once (its key), whatever process asks."""
+        values = [int(value) if isinstance(value, bool) else value for value in dataclasses.astuple(check)]
+        statement = (f"INSERT INTO quality_checks ({', '.join(CHECK_COLUMNS)}) "
+                     f"VALUES ({', '.join(self.marker for _ in CHECK_COLUMNS)})")
+        try:
+            self._transaction(lambda db: db.execute(statement, values))
+        except (OSError, *self._errors) as error:
+            if self._is_duplicate(error):
+                raise DuplicateVoteError(f"This session's {check.kind} check is already recorded.") from None
+            raise self._failure("saved", error) from None
+
+    def checks(self) -> list[CheckRecord]:
+        """Every session's quality checks, in the order they were taken."""
+        query = f"SELECT {', '.join(CHECK_COLUMNS)} FROM quality_checks ORDER BY checked_at, session_id, kind"
+        return [check_from_row(row) for row in self._read(lambda db: db.execute(query).fetchall())]
+
     def has_finished(self, participant: str) -> bool:
         """Whether a session of `participant` (a crowd id) was finished, in any process."""
         return bool(self._read(lambda db: db.execute(
@@ -163,9 +183,10 @@ class VoteStore(ABC):
             raise self._failure("read", error) from None
 
     def write_csv(self, path: Path) -> Path:
-        """Every stored vote, one row each, with a header: the raw data behind the Results tab, which
-        anyone may download, so participant ids are left blank (the backup keeps them)."""
-        return write_votes_csv(self.votes(), path, participants=False)
+        """Every stored vote, one row each, with a header and its session's quality checks: the raw data
+        behind the Results tab, which anyone may download, so participant ids are left blank (the backup
+        keeps them)."""
+        return write_votes_csv(self.votes(), path, participants=False, quality=quality_words(self.checks()))
 
     def _read(self, work: Callable[[Any], Any]) -> Any:
         """`work` on a connection, outside any transaction: it sees the last commit and locks nothing."""

@@ -19,6 +19,7 @@ from typing import Iterator
 from kokoro_ui.abtest.store import WRITE_PATIENCE_S, VoteStore
 
 _BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+_DUPLICATE_NAMES = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
 
 
 class SqliteVoteStore(VoteStore):
@@ -37,8 +38,8 @@ class SqliteVoteStore(VoteStore):
     def _errors(self) -> tuple[type[Exception], ...]:
         return (sqlite3.Error,)
 
-    def _is_duplicate(self, error: Exception) -> bool:
-        return isinstance(error, sqlite3.IntegrityError) and error.sqlite_errorname == "SQLITE_CONSTRAINT_UNIQUE"
+    def _is_duplicate(self, error: Exception) -> bool:  # a UNIQUE key or a PRIMARY KEY (quality_checks')
+        return isinstance(error, sqlite3.IntegrityError) and error.sqlite_errorname in _DUPLICATE_NAMES
 
     def _is_busy(self, error: Exception) -> bool:
         return isinstance(error, sqlite3.OperationalError) and (error.sqlite_errorcode & 0xFF) in _BUSY_CODES

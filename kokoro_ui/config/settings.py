@@ -33,6 +33,8 @@ class Settings:
     listening_mode: str = "ab"  # ab: which do you prefer? abx: is X the same as A or as B?
     listening_speed: float = 1.0  # the speed every trial clip is spoken at
     completion_code: str = ""  # shown when a session ends (crowd studies), with Prolific's return link for its ids
+    attention_check: bool = True  # one trial per session whose clips ask for a given answer (abtest/attention.py)
+    headphone_check: bool = False  # three antiphase-tone trials before the first trial (abtest/screening.py)
     clip_bank: str = ""  # folder of pre-rendered trial clips; "" = clip_bank in the persistent dir or cache
     study_driver: bool = False  # TESTS ONLY: HTTP routes that drive listening sessions without a browser
     host: str = "127.0.0.1"

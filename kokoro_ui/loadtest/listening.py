@@ -57,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
            "KOKORO_UI_LISTENING_TRIALS": str(args.trials), "KOKORO_UI_PRELOAD": "v1.0,v0.19",
            "KOKORO_UI_VOTES_DB": os.environ.get("KOKORO_UI_VOTES_DB") or str(folder / "votes.sqlite3"),
            # the gallery's background samples are forward passes of their own; this run counts the trials'
-           "KOKORO_UI_PRERENDER_SAMPLES": "false"}
+           "KOKORO_UI_PRERENDER_SAMPLES": "false",
+           # every vote cast is matched with a vote stored: an attention trial's answer is stored as a mark instead
+           "KOKORO_UI_ATTENTION_CHECK": "false"}
     if args.http_sessions:  # the HTTP listeners need the test-only study driver
         env["KOKORO_UI_STUDY_DRIVER"] = "1"
     started = time.monotonic()

@@ -4,7 +4,8 @@ The listening tab's events are private on purpose (votes should come from people
 a browser), so nothing here exists unless ``KOKORO_UI_STUDY_DRIVER=1`` is set, which the app
 never does by itself, and the app refuses that setting on a Space. With it, a test can run many
 sessions at once across several app processes: every route calls the handler the tab's event
-calls (`start_session`, `heard`, `cast_vote`), so sessions, the design counts, the clip bank,
+calls (`start_session`, `heard`, `cast_vote`, and for the headphone check `heard_screening` and
+`answer_screening`), so sessions, the design counts, the clip bank,
 the vote rules and the store are all the real ones. `resubmit` hands a stored vote straight to
 the store again, to show that the database itself refuses a second row for a trial.
 """
@@ -19,7 +20,8 @@ from pydantic import BaseModel
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.store import DuplicateVoteError, VoteStoreError
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.ui.listening_tab import Screen, cast_vote, heard, start_session
+from kokoro_ui.ui.listening_tab import (Screen, answer_screening, cast_vote, heard, heard_screening,
+                                        start_session)
 
 PREFIX = "/_study_driver"
 
@@ -42,6 +44,18 @@ class Vote(BaseModel):
     comment: str = ""
 
 
+class ScreeningReport(BaseModel):
+    session_id: str
+    trial: int
+    event: str
+
+
+class ScreeningAnswer(BaseModel):
+    session_id: str
+    trial: int
+    answer: str
+
+
 class Stored(BaseModel):
     session_id: str
     trial: int
@@ -57,6 +71,7 @@ class Shown(BaseModel):
     refused: bool
     message: str
     tally: str  # the last screen's words (with the completion code, if any)
+    screening: int = 0  # the headphone check's sound to answer (1-3), 0 when none is shown
 
 
 def study_driver_router(test: ListeningTest) -> APIRouter:
@@ -73,6 +88,14 @@ def study_driver_router(test: ListeningTest) -> APIRouter:
     @router.post("/vote")
     def vote(body: Vote) -> Shown:
         return _shown(cast_vote(test, body.session_id, body.trial, body.choice, body.comment))
+
+    @router.post("/screening/report")
+    def screening_report(body: ScreeningReport) -> dict:
+        return {"answerable": heard_screening(test, body.session_id, body.trial, body.event)}
+
+    @router.post("/screening/answer")
+    def screening_answer(body: ScreeningAnswer) -> Shown:
+        return _shown(answer_screening(test, body.session_id, body.trial, body.answer))
 
     @router.post("/resubmit")
     def resubmit(body: Stored) -> JSONResponse:
@@ -100,4 +123,4 @@ def _shown(screen: Screen) -> Shown:
     clips = sum(path is not None for path in (screen.clip_a, screen.clip_b, screen.clip_x))
     return Shown(session_id=screen.session_id, trial=screen.trial_number or 0, clips=clips,
                  finished=screen.reveal is not None, refused=screen.refused or screen.stuck, message=screen.message,
-                 tally=screen.tally)
+                 tally=screen.tally, screening=screen.screening.number if screen.screening else 0)

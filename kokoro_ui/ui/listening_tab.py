@@ -1,4 +1,5 @@
-"""The Listening test tab: blind A/B, ABX, MOS or CMOS trials, one vote each, and the reveal at the end.
+"""The Listening test tab: blind A/B, ABX, MOS or CMOS trials, one vote each, and the reveal at the end;
+with ``KOKORO_UI_HEADPHONE_CHECK``, three headphone-check sounds (one answer each) before the first trial.
 
 Every event here is private (no client API): votes should come from people who listened in the
 browser, and the play reports exist only to unlock the vote. The session id and trial number
@@ -12,16 +13,15 @@ from typing import Optional
 import gradio as gr
 import pandas as pd
 
-from kokoro_ui.abtest import ListeningTest
+from kokoro_ui.abtest import ListeningTest, ScreeningClip
 from kokoro_ui.abtest.crowd import completion_words, participant_from
-from kokoro_ui.abtest.design import ABX, CMOS, MOS, trial_count
+from kokoro_ui.abtest.design import ABX, CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.store import VoteStoreError
 from kokoro_ui.errors import KokoroUIError
-from kokoro_ui.ui.listening_words import CHOICE_WORDS, Wording, keys_line, keys_script, wording
+from kokoro_ui.ui.listening_words import (CHOICE_WORDS, SCREENING_ANSWERS, SCREENING_INTRO, SCREENING_LOCKED,
+                                          SCREENING_UNLOCKED, Wording, keys_line, keys_script, wording)
 from kokoro_ui.ui.wav_player import WavPlayer
-
-
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Screen:
     tally: str = ""
     refused: bool = False  # a refused vote changes only the message
     stuck: bool = False  # no trial can be shown: only a new session can go on
+    screening: Optional[ScreeningClip] = None  # a headphone-check sound to answer, before the first trial
 
 
 def render_listening_tab(test: ListeningTest) -> None:
@@ -49,9 +50,20 @@ def render_listening_tab(test: ListeningTest) -> None:
 
 
 def _layout_and_events(test: ListeningTest, words: Wording) -> None:
-    gr.Markdown(words.intro.format(n=trial_count(test.book.mode, test.book.trials)))
-    session_id, trial_number = gr.State(None), gr.State(0)
+    gr.Markdown(words.intro.format(n=test.book.length)
+                + ("\n\nBefore the first trial: a short headphone check." if test.book.headphone_check else ""))
+    session_id, trial_number, screening_number = gr.State(None), gr.State(0), gr.State(0)
     start = gr.Button("Start a listening session", variant="primary", elem_id="listen-start")
+    with gr.Column(visible=False, elem_id="listen-screening") as screening_box:
+        screening_progress = gr.Markdown(elem_id="screen-progress")
+        gr.Markdown(SCREENING_INTRO)
+        screening_player = WavPlayer(label="Three tones", type="filepath", interactive=False, editable=False,
+                                     buttons=[], waveform_options=gr.WaveformOptions(show_recording_waveform=False),
+                                     elem_id="screen-audio")
+        screening_status = gr.Markdown(SCREENING_LOCKED, elem_id="screen-status")
+        with gr.Row():
+            answers = [gr.Button(text, interactive=False, elem_id=elem_id) for _, text, elem_id, _ in SCREENING_ANSWERS]
+        gr.Markdown("Keys: **1**, **2**, **3**.")
     with gr.Column(visible=False, elem_id="listen-trial") as trial_box:
         progress = gr.Markdown(elem_id="listen-progress")
         note = gr.Markdown(elem_id="listen-note", elem_classes="kab-banner")
@@ -71,7 +83,8 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
         reveal = gr.Dataframe(interactive=False, wrap=True, elem_id="listen-reveal-table")
 
     screen = [session_id, trial_number, trial_box, progress, sentence, note, *players, status, *buttons,
-              comment, message, reveal_box, tally, reveal, start]
+              comment, message, reveal_box, tally, reveal, start, screening_number, screening_box, screening_progress,
+              screening_player, screening_status, *answers]
     show = partial(_updates, words=words)
     # clips come from the bank or are made on demand; a few sessions may wait for them at once. No progress
     # trackers: Gradio left the tracker of an output whose value did not change (the empty message line) at
@@ -96,6 +109,15 @@ def _layout_and_events(test: ListeningTest, words: Wording) -> None:
                      api_visibility="private", show_progress="hidden", concurrency_limit=None)
         player.stop(partial(_heard, test, clip=clip, event="end", words=words), [session_id, trial_number],
                     [status, *buttons], api_visibility="private", show_progress="hidden", concurrency_limit=None)
+    for (answer, *_), button in zip(SCREENING_ANSWERS, answers):
+        button.click(lambda sid, number, answer=answer: show(answer_screening(test, sid, number, answer)),
+                     [session_id, screening_number], screen, api_visibility="private",
+                     concurrency_limit=4, concurrency_id="listening", show_progress="hidden")
+    for event, listener in (("play", screening_player.play), ("pause", screening_player.pause)):
+        listener(partial(heard_screening, test, event=event), [session_id, screening_number], None,
+                 api_visibility="private", show_progress="hidden", concurrency_limit=None)
+    screening_player.stop(partial(_screening_heard, test), [session_id, screening_number], [screening_status, *answers],
+                          api_visibility="private", show_progress="hidden", concurrency_limit=None)
 
 
 def start_session(test: ListeningTest, query: Optional[dict[str, str]] = None) -> Screen:
@@ -117,6 +139,25 @@ def cast_vote(test: ListeningTest, session_id: Optional[str], trial_number: int,
     except KokoroUIError as error:
         return Screen(message=f"Vote not counted: {error}", refused=True)
     return _trial_screen(test, session_id)
+
+
+def answer_screening(test: ListeningTest, session_id: Optional[str], number: int, answer: str) -> Screen:
+    """Take one headphone-check answer, then show the next sound or, after the third, the first trial."""
+    try:
+        test.book.answer_screening(session_id, number, answer)
+    except KokoroUIError as error:
+        return Screen(message=f"Answer not taken: {error}", refused=True)
+    return _trial_screen(test, session_id)
+
+
+def heard_screening(test: ListeningTest, session_id: Optional[str], number: int, event: str) -> bool:
+    """The browser played, paused or finished the headphone check's sound; returns whether it may be answered."""
+    if not session_id:
+        return False
+    try:
+        return test.book.report_screening(session_id, number, event)
+    except KokoroUIError:  # an expired session: the next answer says so
+        return False
 
 
 def heard(test: ListeningTest, session_id: Optional[str], trial_number: int, clip: str, event: str) -> bool:
@@ -169,10 +210,17 @@ def _tally(votes: list) -> str:
 
 def _trial_screen(test: ListeningTest, session_id: str) -> Screen:
     try:
+        screening = test.current_screening(session_id)
+        if screening is not None:
+            return Screen(session_id, 0, screening=screening)
         clips = test.current_clips(session_id)
         if clips is None:
             table, tally = reveal_table(test, session_id)
-            code = completion_words(test.completion_code, test.book.get(session_id).participant)
+            session = test.book.get(session_id)
+            check = next((slot for slot in session.trials if slot.attention is not None), None)
+            if check is not None:  # it has no row in the table: say why its number is missing
+                tally += f"\n\nTrial {check.number} was an attention check: its clips asked for **{check.attention}**."
+            code = completion_words(test.completion_code, session.participant)
             return Screen(session_id, 0, reveal=table, tally=f"{code}\n\n{tally}" if code else tally)
     except VoteStoreError as error:  # the order of a trial is drawn from the database: it is down
         return Screen(session_id, 0, message=f"The next trial could not be shown: {error} Votes cast so far "
@@ -198,20 +246,33 @@ def _heard(test: ListeningTest, session_id: Optional[str], trial_number: int, cl
     return [words.unlocked] + [gr.update(interactive=True)] * len(words.votes)
 
 
+def _screening_heard(test: ListeningTest, session_id: Optional[str], number: int) -> list:
+    """Opens the headphone check's answers once its sound was heard to the end (as `_heard` does a vote)."""
+    if not heard_screening(test, session_id, number, "end"):
+        return [gr.skip()] * (1 + len(SCREENING_ANSWERS))
+    return [SCREENING_UNLOCKED] + [gr.update(interactive=True)] * len(SCREENING_ANSWERS)
+
+
 def _updates(screen: Screen, words: Wording) -> list:
     """A `Screen` as updates for the tab's components, in `_layout_and_events`'s order."""
     keep = gr.skip()
     clips = [{"A": screen.clip_a, "B": screen.clip_b, "X": screen.clip_x}[clip] for clip in words.clips]
     if screen.refused:  # only `message` changes
-        return [keep] * (8 + len(clips) + len(words.votes)) + [screen.message] + [keep] * 4
+        return ([keep] * (8 + len(clips) + len(words.votes)) + [screen.message]
+                + [keep] * (9 + len(SCREENING_ANSWERS)))
     finished = screen.reveal is not None
     closed = [gr.update(interactive=False)] * len(words.votes)
     start = gr.update(value="Start a new session" if finished else "Start over with a new session",
                       variant="primary" if finished else "secondary")
-    trial_shown = not (finished or screen.stuck)
+    screening = screen.screening
+    trial_shown = not (finished or screen.stuck or screening)
     return [screen.session_id, screen.trial_number, gr.update(visible=trial_shown), screen.progress, screen.sentence,
             gr.update(value=screen.note, visible=bool(screen.note)), *clips, words.locked, *closed,
-            "", screen.message, gr.update(visible=finished), screen.tally, screen.reveal if finished else keep, start]
+            "", screen.message, gr.update(visible=finished), screen.tally, screen.reveal if finished else keep, start,
+            screening.number if screening else 0, gr.update(visible=bool(screening)),
+            f"### Headphone check {screening.number} / {screening.total}" if screening else "",
+            screening.path if screening else None, SCREENING_LOCKED,
+            *[gr.update(interactive=False)] * len(SCREENING_ANSWERS)]
 
 
 def _times(count: int) -> str:

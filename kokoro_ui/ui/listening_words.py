@@ -1,5 +1,6 @@
 """What the Listening test tab says and offers in each design: its intro, the lines around the
-vote, the vote buttons (with the words P.800 and CMOS give each score) and the clips it plays."""
+vote, the vote buttons (with the words P.800 and CMOS give each score) and the clips it plays; and
+the headphone check's words and answer buttons."""
 
 import json
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ CMOS_WORDING = Wording(
      ("1", "+1 Slightly better", "vote-cmos-p1", "5"), ("2", "+2 Better", "vote-cmos-p2", "6"),
      ("3", "+3 Much better", "vote-cmos-p3", "7")],
     ("A", "B"))
+SCREENING_INTRO = ("**First, a short headphone check.** Put on headphones and set a comfortable volume. You will "
+                   "hear three tones, three times; each time, say which tone was the quietest.")
+SCREENING_LOCKED = "Play the sound to the end: three tones. Then say which one was the quietest."
+SCREENING_UNLOCKED = "You heard all three tones. Which one was the quietest?"
+SCREENING_ANSWERS = [("1", "1 (the first tone)", "screen-1", "1"), ("2", "2 (the second tone)", "screen-2", "2"),
+                     ("3", "3 (the third tone)", "screen-3", "3")]  # (answer, button text, elem_id, key)
 CHOICE_WORDS = {"A": "A", "B": "B", "none": "no preference"}
 WORDINGS = {AB: AB_WORDING, ABX: ABX_WORDING, MOS: MOS_WORDING, CMOS: CMOS_WORDING}
 
@@ -70,19 +77,26 @@ def keys_line(words: Wording) -> str:
 
 
 def keys_script(words: Wording) -> str:
-    """Browser code, run once on load: each vote key clicks its button, and only when that button is
-    enabled and shown (so keys open exactly when the buttons do). Typing in a text box is left alone.
-    Buttons get `aria-keyshortcuts`, and the vote's status line is announced when it changes."""
-    keys = {key: elem_id for _, _, elem_id, key in words.votes}
+    """Browser code, run once on load: each vote key (and each headphone-check answer key) clicks its
+    button, and only when that button is enabled and shown (so keys open exactly when the buttons do;
+    a key shared by a vote and a check answer presses the one on screen). Typing in a text box is left
+    alone. Buttons get `aria-keyshortcuts`, and the status lines are announced when they change."""
+    keys: dict[str, list[str]] = {}
+    for _, _, elem_id, key in [*words.votes, *SCREENING_ANSWERS]:
+        keys.setdefault(key, []).append(elem_id)
     return """() => {
   const keys = %s;
   const label = () => {  // the trial's buttons are drawn only once a session starts, and again later
-    for (const [key, id] of Object.entries(keys)) {
-      const button = document.getElementById(id);
-      if (button && button.getAttribute('aria-keyshortcuts') !== key) button.setAttribute('aria-keyshortcuts', key);
+    for (const [key, ids] of Object.entries(keys)) {
+      for (const id of ids) {
+        const button = document.getElementById(id);
+        if (button && button.getAttribute('aria-keyshortcuts') !== key) button.setAttribute('aria-keyshortcuts', key);
+      }
     }
-    const status = document.getElementById('listen-status');
-    if (status && !status.hasAttribute('aria-live')) status.setAttribute('aria-live', 'polite');
+    for (const id of ['listen-status', 'screen-status']) {
+      const status = document.getElementById(id);
+      if (status && !status.hasAttribute('aria-live')) status.setAttribute('aria-live', 'polite');
+    }
   };
   if (window.kabVoteKeys) return;
   window.kabVoteKeys = true;
@@ -91,10 +105,11 @@ def keys_script(words: Wording) -> str:
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const typing = event.target.closest && event.target.closest('textarea, input, [contenteditable]');
-    const id = keys[event.key.toLowerCase()];
-    if (typing || !id) return;
-    const button = document.getElementById(id);
-    if (!button || button.disabled || !button.offsetParent) return;
+    const ids = keys[event.key.toLowerCase()];
+    if (typing || !ids) return;
+    const button = ids.map((id) => document.getElementById(id))
+      .find((found) => found && !found.disabled && found.offsetParent);
+    if (!button) return;
     event.preventDefault();
     button.click();
   });

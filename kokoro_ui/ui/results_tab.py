@@ -3,7 +3,8 @@ consistent each session was, and the raw votes as CSV.
 
 Which votes count is `abtest.analysis`'s rule, stated on the tab: shares are over votes that chose
 a side ("no preference" apart), noise votes and repeated trials are left out, and inconsistent
-sessions can be. The tab says plainly when the votes will not survive a restart. Before the first
+sessions can be, and so can sessions that failed a quality check (left out by default; a line says
+how many sessions and ratings). The tab says plainly when the votes will not survive a restart. Before the first
 vote it shows no chart and no table: one line on how to start a session, and how many sessions
 this app is running.
 """
@@ -15,18 +16,19 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping, Optional
 
 import gradio as gr
 import pandas as pd
 
 from kokoro_ui.abtest import ListeningTest
-from kokoro_ui.abtest.analysis import NO_PREFERENCE, Counted, consistency, counted, discrimination, left_out, preference
+from kokoro_ui.abtest.analysis import (NO_PREFERENCE, Counted, consistency, counted, discrimination, left_out,
+                                       preference, quality_line)
 from kokoro_ui.abtest.design import AB, ABX, CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD
 from kokoro_ui.abtest.persistence import VotesLocation
 from kokoro_ui.abtest.ratings import describe_cmos, describe_mos
-from kokoro_ui.abtest.records import VoteRecord
+from kokoro_ui.abtest.records import VoteRecord, failed_sessions, quality_words
 from kokoro_ui.abtest.stats import Discrimination, Preference, describe, describe_abx, tally
 from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.errors import KokoroUIError
@@ -39,6 +41,7 @@ CONSISTENT_WORDS = {True: "yes", False: "no", None: "not yet"}
 class Results:
     votes: int  # stored, of every kind; 0: the tab shows only `summary`
     summary: str  # A/B preference, or (no votes) how to begin
+    quality: str  # the quality checks: how many sessions failed, and how many were left out
     abx_summary: str
     scale_summary: str  # MOS and CMOS
     by_voice: pd.DataFrame
@@ -60,9 +63,12 @@ def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
                                            elem_id="results-exclude-inconsistent")
         exclude_text_cut = gr.Checkbox(False, label="Leave out votes on clips cut from the text (before whole-pass "
                                                     "rendering)", elem_id="results-exclude-text-cut")
+        exclude_failed = gr.Checkbox(True, label="Leave out sessions that failed a quality check (attention trial, "
+                                                 "headphone check)", elem_id="results-exclude-failed")
         refresh = gr.Button("Refresh", elem_id="results-refresh", scale=0)
     summary = gr.Markdown(elem_id="results-summary")
     with gr.Column(visible=False, elem_id="results-body") as body:
+        quality = gr.Markdown(elem_id="results-quality")
         plot = gr.BarPlot(x="voice", y="votes", color="preferred", title="Votes by voice", elem_id="results-plot")
         gr.Markdown("### By voice")
         by_voice = gr.Dataframe(interactive=False, elem_id="results-by-voice")
@@ -78,44 +84,49 @@ def render_results_tab(test: ListeningTest, location: VotesLocation) -> None:
         sessions = gr.Dataframe(interactive=False, elem_id="results-sessions")
         csv_file = gr.File(label="Every vote (CSV)", elem_id="results-csv")
 
-    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, scale_summary, body]
+    outputs = [summary, abx_summary, by_voice, by_sentence, abx_by_voice, sessions, plot, csv_file, scale_summary,
+               quality, body]
     show = partial(show_results, test)
-    inputs = [include_noise, exclude_inconsistent, exclude_text_cut]
+    inputs = [include_noise, exclude_inconsistent, exclude_text_cut, exclude_failed]
     gr.on(None, show, inputs, outputs, api_visibility="private")  # on page load and on ticking
     refresh.click(show, inputs, outputs, api_name="listening_results")
 
 
 def show_results(test: ListeningTest, include_noise: bool, exclude_inconsistent: bool = False,
-                 exclude_text_cut: bool = False) -> tuple:
-    shown = results(test.store, include_noise, exclude_inconsistent, exclude_text_cut, test.book.running())
+                 exclude_text_cut: bool = False, exclude_failed_checks: bool = True) -> tuple:
+    shown = results(test.store, include_noise, exclude_inconsistent, exclude_text_cut, test.book.running(),
+                    exclude_failed_checks)
     if not shown.votes:  # nothing drawn, nothing exported: the line says how to begin
-        return (shown.summary, *[gr.skip()] * 8, gr.update(visible=False))
+        return (shown.summary, *[gr.skip()] * 9, gr.update(visible=False))
     return (shown.summary, shown.abx_summary, shown.by_voice, shown.by_sentence, shown.abx_by_voice, shown.sessions,
-            shown.plot, shown.csv_path, shown.scale_summary, gr.update(visible=True))
+            shown.plot, shown.csv_path, shown.scale_summary, shown.quality, gr.update(visible=True))
 
 
 def results(store: VoteStore, include_noise: bool = False, exclude_inconsistent: bool = False,
-            exclude_text_cut: bool = False, running: int = 0) -> Results:
+            exclude_text_cut: bool = False, running: int = 0, exclude_failed_checks: bool = True) -> Results:
     """Everything the tab shows, from the stored votes (`running`: sessions under way in this app)."""
     empty = pd.DataFrame()
     try:
         stored = store.votes()
         if not stored:
-            return Results(0, no_votes_yet(running), "", "", empty, empty, empty, empty, empty, None)
+            return Results(0, no_votes_yet(running), "", "", "", empty, empty, empty, empty, empty, None)
+        checks = store.checks()
         csv_path = str(store.write_csv(_csv_folder() / "listening_votes.csv"))
     except KokoroUIError as error:
-        return Results(0, f"⚠️ {error}", "", "", empty, empty, empty, empty, empty, None)
-    ab, abx, mos, cmos = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut)
+        return Results(0, f"⚠️ {error}", "", "", "", empty, empty, empty, empty, empty, None)
+    failed = failed_sessions(checks) if exclude_failed_checks else set()
+    ab, abx, mos, cmos = (counted(stored, mode, include_noise, exclude_inconsistent, exclude_text_cut, failed)
                           for mode in (AB, ABX, MOS, CMOS))
+    heard = stored if include_noise else [vote for vote in stored if vote.real_speech]
     return Results(len(stored), _with_exclusions(describe(preference(ab.votes), NEW, OLD), ab),
+                   quality_line(checks, (ab, abx, mos, cmos), exclude_failed_checks),
                    _with_exclusions(describe_abx(discrimination(abx.votes)), abx),
                    "\n\n".join([_with_exclusions(describe_mos(mos.votes), mos),
                                 _with_exclusions(describe_cmos(cmos.votes), cmos)]),
                    breakdown(ab.votes, lambda vote: vote.pair, "Voice"),
                    breakdown(ab.votes, lambda vote: f"{vote.sentence_id}: {vote.sentence}", "Sentence"),
                    abx_breakdown(abx.votes, lambda vote: vote.pair, "Voice"),
-                   sessions_frame(stored if include_noise else [vote for vote in stored if vote.real_speech]),
-                   plot_frame(ab.votes), csv_path)
+                   sessions_frame(heard, quality_words(checks)), plot_frame(ab.votes), csv_path)
 
 
 def no_votes_yet(running: int) -> str:
@@ -137,10 +148,13 @@ def abx_breakdown(votes: list[VoteRecord], key: Callable[[VoteRecord], str], lab
     return pd.DataFrame([_abx_row(label, name, discrimination(members)) for name, members in _groups(votes, key)])
 
 
-def sessions_frame(votes: list[VoteRecord]) -> pd.DataFrame:
+def sessions_frame(votes: list[VoteRecord], quality: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+    """One row per session: its votes, its repeated trial's verdict and its quality checks (`quality`)."""
+    quality = quality or {}
     return pd.DataFrame([{"Session": row.session_id[:8], "Mode": row.mode.upper(), "Votes": row.votes,
                           "Repeated trial: first": row.first or "", "Repeated trial: again": row.again or "",
-                          "Consistent": CONSISTENT_WORDS[row.consistent]} for row in consistency(votes)])
+                          "Consistent": CONSISTENT_WORDS[row.consistent],
+                          "Quality check": quality.get(row.session_id, "none taken")} for row in consistency(votes)])
 
 
 def plot_frame(votes: list[VoteRecord]) -> pd.DataFrame:

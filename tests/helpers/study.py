@@ -19,6 +19,7 @@ from typing import Iterator, Mapping, Optional
 import httpx
 import numpy as np
 
+from kokoro_ui.abtest.attention import INSTRUCTIONS, instructions
 from kokoro_ui.abtest.bank import ClipBank
 from kokoro_ui.abtest.material import Sentence, VoicePair
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
@@ -30,15 +31,20 @@ DRIVER = "/_study_driver"
 
 def fill_bank(manager: ModelManager, folder: Path, sentences: list[Sentence], pairs: list[VoicePair],
               speed: float = 1.0, seconds: float = 0.4) -> ClipBank:
-    """Every trial clip of the study, as a short tone (a different pitch per release), in `folder`."""
+    """Every trial clip of the study, as a short tone (a different pitch per release), in `folder`; and every
+    attention trial's clip (each pair's v1.0 voice, any design), as a third pitch."""
     bank = ClipBank(folder)
+    tones = [0.3 * np.sin(2 * np.pi * hz * np.arange(int(seconds * SAMPLE_RATE_HZ)) / SAMPLE_RATE_HZ).astype(np.float32)
+             for hz in (220, 330, 440)]
     for number, release in enumerate(("v1.0", "v0.19")):
         model = manager.get_model(release)
-        tone = 0.3 * np.sin(2 * np.pi * (220 + 110 * number) * np.arange(int(seconds * SAMPLE_RATE_HZ))
-                            / SAMPLE_RATE_HZ)
         for pair in pairs:
             for sentence in sentences:
-                bank.save(model, pair.voices[release], sentence.text, speed, tone.astype(np.float32))
+                bank.save(model, pair.voices[release], sentence.text, speed, tones[number])
+    v1 = manager.get_model("v1.0")
+    for pair in pairs:
+        for text in (text for mode in INSTRUCTIONS for text in instructions(mode)):
+            bank.save(v1, pair.voices["v1.0"], text, speed, tones[2])
     return bank
 
 
