@@ -72,10 +72,10 @@ def postgres() -> PostgresServer:
         yield server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real() -> ModelManager:
-    """Real v1.0 speech from the packaged weights, measured with the packaged Whisper (one per module that asks:
-    its ~1 GB goes with the module)."""
+    """Real v1.0 speech from the packaged weights, measured with the packaged Whisper: one for every module that
+    asks (made at the first, ~1 GB once v1.0 is loaded)."""
     assert wheel_parts.installed(), "scripts/install.sh installs the packaged v1.0 weights"
     return ModelManager(Settings.from_env(weights="packaged", asr="packaged"))
 

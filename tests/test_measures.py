@@ -147,8 +147,8 @@ def test_starting_the_app_loads_no_measure_model():
     code = ("import sys; from kokoro_ui.serving.server import create_app; from kokoro_ui.services.manager import ModelManager; "
             "from kokoro_ui.config.settings import Settings; "
             "create_app(ModelManager(Settings.from_env(weights='synthetic', preload='none'))); "
-            "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'jiwer', 'pocketsphinx', 'resemblyzer', 'librosa') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'jiwer', 'pocketsphinx', 'resemblyzer', "
+            "'librosa') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -57,7 +57,8 @@ def test_pairs_csv_has_each_pairs_speaker_similarity_and_says_noise_makes_it_mea
     assert pairs["noise"].all() and pairs["speaker_note"].str.endswith("it means nothing").all()
     summary = pandas.read_csv(run[0] / "summary.csv").set_index(["category", "measure"])
     overall = summary.loc[("all", SPEAKER_LABEL)]
-    assert overall["pairs"] == 3 and overall["mean_between"] == pytest.approx(pairs["speaker_similarity"].mean(), abs=1e-3)
+    assert overall["pairs"] == 3
+    assert overall["mean_between"] == pytest.approx(pairs["speaker_similarity"].mean(), abs=1e-3)
     assert overall["ci_low"] <= overall["mean_between"] <= overall["ci_high"]
     assert pandas.isna(overall["difference"]) and pandas.isna(overall["wilcoxon_p"])
 

@@ -1,29 +1,19 @@
 """Speaker similarity of two renderings (resemblyzer's GE2E encoder): on real v1.0 speech (packaged weights),
-on a tone, and on noise from synthetic weights, where Compare's Measures section says it means nothing."""
-
-import base64
-import csv
-import io
-import re
+on a tone and on silence. How Compare shows it (and says noise makes it meaningless): test_measures_browser.py;
+the evaluation's pairs.csv: test_measures_cli.py."""
 
 import numpy as np
 import pytest
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.measures import speaker, speaker_similarity
-from kokoro_ui.outputs.word_view import RunWords
-from kokoro_ui.ui.measures_view import measure_comparison
 
 FIRST, SECOND = "I left my keys on the kitchen table.", "The library closes at six on weekdays."
-CAT = "The cat sat on the mat."
-
-
-def _chunks(manager, text: str, voice: str, version: str = "v1.0") -> list:
-    return list(manager.get_model(version).stream(text, voice, fast_first=False))
 
 
 def _audio(manager, text: str, voice: str) -> np.ndarray:
-    return np.concatenate([chunk.audio for chunk in _chunks(manager, text, voice)])
+    """v1.0 speaking `text` whole (no measures: only the audio is needed)."""
+    return np.concatenate([chunk.audio for chunk in manager.get_model("v1.0").stream(text, voice, fast_first=False)])
 
 
 @pytest.fixture(scope="module")
@@ -63,20 +53,3 @@ def test_silence_is_not_measured():
 def test_the_encoder_is_the_pinned_one():
     speaker.load()  # checks the wheel's version, pretrained.pt's size and sha256, and loads it strictly
     assert speaker.loaded()
-
-
-def test_compare_labels_the_similarity_and_says_noise_makes_it_meaningless(manager):
-    """The session's synthetic weights: both sides are noise, and the section says what the number is worth."""
-    run = RunWords.of(*(_chunks(manager, CAT, "af_bella", version) for version in ("v0.19", "v1.0")))
-    page = measure_comparison(manager, run, CAT, "v0.19", "v1.0")
-    row = re.search(r"<tr id='measures-speaker'><td>speaker similarity \(resemblyzer, GE2E\)</td>"
-                    r"<td colspan='3'>([^<]*)</td></tr>", page)
-    assert row is not None, page[:2000]
-    assert row.group(1).endswith("(cosine of the d-vectors of their voices; 1: one voice): compares noise, means nothing")
-    assert "the speaker similarity (resemblyzer, GE2E) compares noise from synthetic weights: it means nothing" in page
-    assert "speaker similarity: resemblyzer 0.1.4 VoiceEncoder" in page
-    table = base64.b64decode(re.search(r"download='kokoro_measures.csv' href='data:text/csv;base64,([^']*)'",
-                                       page).group(1)).decode()
-    header, *rows = csv.reader(io.StringIO(table))
-    assert header == ["measure", "v0.19", "v1.0", "difference"]
-    assert rows[-1][:3] == ["speaker similarity (resemblyzer, GE2E)", "", ""] and 0 <= float(rows[-1][3]) <= 1

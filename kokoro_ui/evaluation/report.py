@@ -2,7 +2,8 @@
 
 It shows the paired differences per measure (summary.csv's "all" rows, then each category's),
 the distributions of the main measures for both releases, the largest differences with their
-texts, the pairs whose voices are least alike (pairs.csv's speaker similarity), and the word-aligned figures (`figures`) of the sentences whose final contours differ
+texts, the pairs whose voices are least alike (pairs.csv's speaker similarity), and the
+word-aligned figures (`figures`) of the sentences whose final contours differ
 most (durations, where no contour was measured). A run in which a release spoke on synthetic weights says so at the top.
 Boundary: reads the rows and the saved audio and word timings; measures only the F0 contours
 its figures draw.

@@ -78,8 +78,9 @@ def _encoder() -> Encoder:
     digest = hashlib.sha256(data).hexdigest()
     if version != VERSION or len(data) != WEIGHTS_BYTES or digest != WEIGHTS_SHA256:
         raise MeasureUnavailableError(
-            f"{DISTRIBUTION} {version} holds a pretrained.pt of {len(data):,} bytes with sha256 {digest[:12]}…, not the "
-            f"pinned encoder ({VERSION}: {WEIGHTS_BYTES:,} bytes, {WEIGHTS_SHA256[:12]}…); reinstall {DISTRIBUTION}=={VERSION}.")
+            f"{DISTRIBUTION} {version} holds a pretrained.pt of {len(data):,} bytes with sha256 {digest[:12]}…, "
+            f"not the pinned encoder ({VERSION}: {WEIGHTS_BYTES:,} bytes, {WEIGHTS_SHA256[:12]}…); "
+            f"reinstall {DISTRIBUTION}=={VERSION}.")
     encoder = VoiceEncoder(device="cpu", verbose=False)  # it loads with strict=False: check what it took
     loaded = encoder.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True)["model_state"],
                                      strict=False)
