@@ -5,7 +5,7 @@ A GE2E speaker encoder (Wan et al., "Generalized End-to-End Loss for Speaker Ver
 and different people's apart. `resemblyzer` ships its trained encoder inside the wheel
 (`pretrained.pt`: the version and the file's sha256 are pinned here, and it is loaded strictly,
 the GE2E loss's own scale and offset aside). Each rendering is resampled to the encoder's 16 kHz,
-raised to its loudness target and stripped of long silences by webrtcvad (resemblyzer's own
+raised (never lowered) to −30 dBFS and stripped of long silences by webrtcvad (resemblyzer's own
 preprocessing), and embedded as the mean of 1.6 s windows; the similarity is the cosine of the two
 d-vectors: 1 for one voice, and never below 0 (the encoder's last layer is a ReLU).
 Limits: the encoder learnt to tell real people apart (VoxCeleb, LibriSpeech: see README), so the
