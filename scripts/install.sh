@@ -20,6 +20,11 @@ fi
 # The CPU wheel first: any other route to torch pulls several GB of CUDA.
 python -m pip install -q torch==2.13.0
 python -m pip install -q -r requirements.txt
+# Resemblyzer (speaker similarity) declares `webrtcvad`, an sdist that builds with gcc but whose module imports
+# pkg_resources, which current setuptools (84.2.1, what requirements.txt resolves to) no longer has, and `typing`,
+# a Python 2-era backport. requirements.txt brings what it does use (librosa; webrtcvad-wheels, the same module as
+# a binary wheel), so `pip check` names those two as missing, and nothing else.
+python -m pip install -q --no-deps Resemblyzer==0.1.4
 [ $with_tests = 1 ] && python -m pip install -q -r requirements-test.txt
 
 # v1.0's 54 voice packs for KOKORO_UI_WEIGHTS=packaged ship in the npm package kokoro-js. The app

@@ -15,6 +15,7 @@ from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.config.settings import Settings
 from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.serving.server import running_server
+from kokoro_ui.weights.packaged import wheel_parts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach for the hub
 # The reference backend, here and in every app the tests start: the default (`compiled`) would compile
@@ -72,6 +73,14 @@ def postgres() -> PostgresServer:
     """One real PostgreSQL server for the whole run (tests/postgres.py); each user makes its own database."""
     with postgres_server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def real() -> ModelManager:
+    """Real v1.0 speech from the packaged weights, measured with the packaged Whisper: one for every module that
+    asks (made at the first, ~1 GB once v1.0 is loaded)."""
+    assert wheel_parts.installed(), "scripts/install.sh installs the packaged v1.0 weights"
+    return ModelManager(Settings.from_env(weights="packaged", asr="packaged"))
 
 
 @pytest.fixture(scope="module")

@@ -8,29 +8,19 @@ import pytest
 
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.evaluation.single import evaluate
-from kokoro_ui.services.manager import ModelManager
 from kokoro_ui.measures import measure_rendering
 from kokoro_ui.measures import packaged_whisper
 from kokoro_ui.measures.error_rates import intelligibility
 from kokoro_ui.measures.loudness import loudness_lufs
 from kokoro_ui.measures.pitch import f0_contour, pitch_of
 from kokoro_ui.measures.timing import pauses
-from kokoro_ui.config.settings import Settings
 from kokoro_ui.services.validation import SpeechRequest
-from kokoro_ui.weights.packaged import wheel_parts
 from kokoro_ui.outputs.word_view import SpokenWord
 
 CLEAN = ("I left my keys on the kitchen table.", "The library closes at six on weekdays.",
          "Are you coming to the party tonight?")
 QUESTION = ("Can you hear me?", "af_bella")  # most v1.0 questions fall at the end (README); this one rises
 STATEMENT = ("I left my keys on the kitchen table.", "af_heart")
-
-
-@pytest.fixture(scope="module")
-def real():
-    """Real v1.0 speech from the packaged weights, measured with the packaged Whisper."""
-    assert wheel_parts.installed(), "scripts/install.sh installs the packaged v1.0 weights"
-    return ModelManager(Settings.from_env(weights="packaged", asr="packaged"))
 
 
 def _evaluated(manager, text, voice="af_heart", version="v1.0"):
@@ -157,8 +147,8 @@ def test_starting_the_app_loads_no_measure_model():
     code = ("import sys; from kokoro_ui.serving.server import create_app; from kokoro_ui.services.manager import ModelManager; "
             "from kokoro_ui.config.settings import Settings; "
             "create_app(ModelManager(Settings.from_env(weights='synthetic', preload='none'))); "
-            "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'jiwer', 'pocketsphinx') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('faster_whisper', 'parselmouth', 'jiwer', 'pocketsphinx', 'resemblyzer', "
+            "'librosa') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"

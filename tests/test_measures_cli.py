@@ -10,6 +10,7 @@ from kokoro_ui.cli import main
 from kokoro_ui.evaluation.runner import MEASURE_COLUMNS, parse_pairs, VoicePair
 from kokoro_ui.evaluation.test_set import CATEGORIES, load_test_set
 from kokoro_ui.errors import KokoroUIError
+from kokoro_ui.measures.speaker import LABEL as SPEAKER_LABEL
 
 TEXTS = "q1\tquestion\tIs it raining?\ns1\tstatement\tThe cat sat on the mat.\ns2\tstatement\tWe left at noon.\n"
 pytestmark = pytest.mark.slow  # the command runs both releases over a set, with its own manager
@@ -48,18 +49,33 @@ def test_summary_csv_pairs_the_releases_per_category(run):
     assert 0 <= durations["wilcoxon_p"] <= 1
 
 
+def test_pairs_csv_has_each_pairs_speaker_similarity_and_says_noise_makes_it_meaningless(run):
+    pairs = pandas.read_csv(run[0] / "pairs.csv")
+    assert len(pairs) == 3 and set(pairs["id"]) == {"q1", "s1", "s2"}
+    assert pairs["speaker_similarity"].between(0, 1).all()
+    assert pairs["speaker_model"].str.startswith("resemblyzer 0.1.4 VoiceEncoder (GE2E").all()
+    assert pairs["noise"].all() and pairs["speaker_note"].str.endswith("it means nothing").all()
+    summary = pandas.read_csv(run[0] / "summary.csv").set_index(["category", "measure"])
+    overall = summary.loc[("all", SPEAKER_LABEL)]
+    assert overall["pairs"] == 3
+    assert overall["mean_between"] == pytest.approx(pairs["speaker_similarity"].mean(), abs=1e-3)
+    assert overall["ci_low"] <= overall["mean_between"] <= overall["ci_high"]
+    assert pandas.isna(overall["difference"]) and pandas.isna(overall["wilcoxon_p"])
+
+
 def test_the_report_is_one_self_contained_page(run):
     page = (run[0] / "report.html").read_text(encoding="utf-8")
     assert page.count("<img src='data:image/png;base64,") >= 3 and "alt='" in page
     assert "src='http" not in page and "<script" not in page
     assert "synthetic weights" in page and "The cat sat on the mat." in page
+    assert f"Least alike voices: {SPEAKER_LABEL}" in page and "it means nothing" in page
 
 
 def test_a_rerun_resumes_without_measuring_again(run):
     out, args = run
-    before = (out / "metrics.csv").read_text()
+    before = [(out / name).read_text() for name in ("metrics.csv", "pairs.csv")]
     assert main(args) == 0
-    assert (out / "metrics.csv").read_text() == before
+    assert [(out / name).read_text() for name in ("metrics.csv", "pairs.csv")] == before
 
 
 def test_the_csv_agrees_with_the_http_route(run, api):
@@ -96,4 +112,5 @@ def test_the_measures_tab_shows_a_reports_summary_and_files(run, manager):
     status, summary, files = latest(manager, run[0])
     assert run[0].name in status
     assert [row[0] for row in summary["value"]][:3] == ["duration_s", "words_per_minute", "phones_per_s"]
-    assert [Path(path).name for path in files] == ["report.html", "summary.csv", "metrics.csv"]
+    assert [Path(path).name for path in files] == ["report.html", "summary.csv", "metrics.csv", "pairs.csv"]
+    assert SPEAKER_LABEL in [row[0] for row in summary["value"]]

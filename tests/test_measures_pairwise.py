@@ -8,12 +8,14 @@ from kokoro_ui.evaluation.aligned_axis import align
 from kokoro_ui.evaluation.figures import Rendering, pair_figures
 from kokoro_ui.evaluation.single import evaluate
 from kokoro_ui.measures import compare_renderings
-from kokoro_ui.measures.results import Intelligibility, Pauses, Pitch, Quality, RenderingMeasures, WordMeasures
+from kokoro_ui.measures.results import (Intelligibility, Pauses, Pitch, Quality, RenderingMeasures, SpeakerSimilarity,
+                                        WordMeasures)
 from kokoro_ui.measures.pitch import f0_contour
 from kokoro_ui.services.validation import SpeechRequest
 from kokoro_ui.outputs.word_view import SpokenWord, pair_words
 
 TEXT = "The cat sat on the mat."
+SPEAKER = SpeakerSimilarity(0.8, "test")  # taken from the audio, which these measures have none of
 
 
 def _measures(words: list[WordMeasures]) -> RenderingMeasures:
@@ -29,7 +31,7 @@ def _word(word, at, start_s, end_s, f0_hz):
 def test_each_written_word_gets_a_duration_ratio_and_a_pitch_difference():
     left = _measures([_word("The", 0, 0.0, 0.2, 200.0), _word("cat", 4, 0.2, 0.5, 200.0)])
     right = _measures([_word("The", 0, 0.0, 0.2, 200.0), _word("cat", 4, 0.2, 0.8, 400.0)])
-    difference = compare_renderings(left, right, "v0.19", "v1.0")
+    difference = compare_renderings(left, right, SPEAKER, "v0.19", "v1.0")
     assert [word.word for word in difference.words] == ["The", "cat"]
     assert difference.words[0].duration_ratio == 1.0 and difference.words[0].f0_difference_semitones == 0.0
     assert abs(difference.words[1].duration_ratio - 2.0) < 1e-9
@@ -42,7 +44,7 @@ def test_each_written_word_gets_a_duration_ratio_and_a_pitch_difference():
 def test_a_word_only_one_rendering_said_has_no_ratio():
     left = _measures([_word("The", 0, 0.0, 0.2, 200.0)])
     right = _measures([_word("The", 0, 0.0, 0.2, 200.0), _word("cat", 4, 0.2, 0.5, 210.0)])
-    words = compare_renderings(left, right).words
+    words = compare_renderings(left, right, SPEAKER).words
     assert len(words) == 2 and words[1].left is None
     assert words[1].duration_ratio is None and words[1].f0_difference_semitones is None
 

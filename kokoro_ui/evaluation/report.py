@@ -2,7 +2,8 @@
 
 It shows the paired differences per measure (summary.csv's "all" rows, then each category's),
 the distributions of the main measures for both releases, the largest differences with their
-texts, and the word-aligned figures (`figures`) of the sentences whose final contours differ
+texts, the pairs whose voices are least alike (pairs.csv's speaker similarity), and the
+word-aligned figures (`figures`) of the sentences whose final contours differ
 most (durations, where no contour was measured). A run in which a release spoke on synthetic weights says so at the top.
 Boundary: reads the rows and the saved audio and word timings; measures only the F0 contours
 its figures draw.
@@ -19,7 +20,8 @@ from typing import Optional, Sequence
 import soundfile
 
 from kokoro_ui.evaluation.figures import Rendering, pair_figures
-from kokoro_ui.evaluation.summary import LEFT, RIGHT
+from kokoro_ui.evaluation.summary import LEFT, RIGHT, SUMMARY_COLUMNS
+from kokoro_ui.measures.export import SPEAKER_LABEL, SPEAKER_NOISE_NOTE
 from kokoro_ui.measures.pitch import f0_contour, pitch_of
 from kokoro_ui.outputs.word_view import SpokenWord
 
@@ -34,7 +36,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:960px;margin:auto;padd
          "img{max-width:100%;height:auto}.warn{background:#fff3cd;border:1px solid #c9a227;padding:8px}")
 
 
-def write_report(out: Path, rows: Sequence[dict], summary: Sequence[dict]) -> Path:
+def write_report(out: Path, rows: Sequence[dict], summary: Sequence[dict], pair_rows: Sequence[dict]) -> Path:
     noise = sorted({row["release"] for row in rows if row.get("noise") == "True"})
     parts = [f"<h1>Kokoro {LEFT} vs {RIGHT}: measures over a test set</h1>",
              f"<p>{len({row['id'] for row in rows})} texts, {len({row['voice'] for row in rows})} voice pairs, "
@@ -43,8 +45,9 @@ def write_report(out: Path, rows: Sequence[dict], summary: Sequence[dict]) -> Pa
              "p.</p>"]
     if noise:
         parts.append(f"<p class='warn'>{', '.join(noise)} spoke on synthetic weights: "
-                     "those numbers measure noise, not speech.</p>")
-    parts += [_summary_tables(summary), _distributions(rows), _largest(rows), _figures(out, rows)]
+                     f"those numbers measure noise, not speech, and {SPEAKER_NOISE_NOTE}.</p>")
+    parts += [_summary_tables(summary), _distributions(rows), _largest(rows), _least_alike(pair_rows),
+              _figures(out, rows)]
     path = out / "report.html"
     path.write_text("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
                     "<meta name='viewport' content='width=device-width,initial-scale=1'>"
@@ -64,7 +67,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence], text_columns: int = 
 
 
 def _summary_tables(summary: Sequence[dict]) -> str:
-    columns = ("measure", "pairs", "mean_v0_19", "mean_v1_0", "difference", "ci_low", "ci_high", "wilcoxon_p")
+    columns = SUMMARY_COLUMNS[1:]
     parts = ["<h2>All texts</h2>", _table(columns, [[row[c] for c in columns] for row in summary
                                                      if row["category"] == "all"])]
     for category in sorted({row["category"] for row in summary} - {"all"}):
@@ -107,6 +110,18 @@ def _largest(rows: Sequence[dict]) -> str:
         parts += [f"<h3>{measure}</h3>", _table(("text", "id", "voice", LEFT, RIGHT, "difference"), [
             [row["text"], row["id"], row["voice"], left, right, round(right - left, 3)] for row, left, right in pairs])]
     return "".join(parts)
+
+
+def _least_alike(pair_rows: Sequence[dict]) -> str:
+    """The pairs whose two renderings the speaker encoder hears as least alike (1: one voice)."""
+    measured = sorted((row for row in pair_rows if row.get("speaker_similarity")),
+                      key=lambda row: float(row["speaker_similarity"]))[:SHOWN]
+    model = pair_rows[0]["speaker_model"] if pair_rows else ""
+    return (f"<h2>Least alike voices: {html.escape(SPEAKER_LABEL)}</h2><p>{html.escape(model)}: the cosine of the two "
+            "renderings' d-vectors (1: one voice; README says what it does not measure).</p>"
+            + _table(("text", "id", f"{LEFT} voice", f"{RIGHT} voice", "speaker similarity", "note"),
+                     [[row["text"], row["id"], row["voice"], row["voice_v1_0"], row["speaker_similarity"],
+                       row["speaker_note"]] for row in measured]))
 
 
 def _figures(out: Path, rows: Sequence[dict]) -> str:

@@ -1,10 +1,11 @@
-"""The test set through both releases: metrics.csv, summary.csv and report.html in one folder.
+"""The test set through both releases: metrics.csv, pairs.csv, summary.csv and report.html in one folder.
 
 Each (sentence, voice pair, release) is spoken whole and measured (`single.evaluate`), and its row
 is appended to metrics.csv at once, with its audio (`audio/<key>.wav`) and word timings
-(`words/<key>.json`) for the report's figures. A rerun into the same folder skips the rows it
-already has, so a stopped run resumes where it stopped. summary.csv and report.html are written
-anew at the end from every row in metrics.csv.
+(`words/<key>.json`) for the report's figures. Then each (sentence, voice pair) whose two renderings
+are there gets its speaker similarity, from the saved audio, in a row of pairs.csv. A rerun into the
+same folder skips the rows it already has, so a stopped run resumes where it stopped. summary.csv
+and report.html are written anew at the end from every row in metrics.csv and pairs.csv.
 Boundary: files and the order of work; measuring is `single`'s, statistics `summary`'s.
 """
 
@@ -20,10 +21,11 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.evaluation import report
 from kokoro_ui.evaluation.single import evaluate
-from kokoro_ui.evaluation.summary import LEFT, RIGHT, SUMMARY_COLUMNS, summarise
+from kokoro_ui.evaluation.summary import LEFT, RIGHT, SUMMARY_COLUMNS, summarise, summarise_between
 from kokoro_ui.evaluation.test_set import TestSentence
 from kokoro_ui.services.manager import ModelManager
-from kokoro_ui.measures.export import metrics_row
+from kokoro_ui.measures import speaker_similarity
+from kokoro_ui.measures.export import SPEAKER_LABEL, metrics_row, speaker_row
 from kokoro_ui.services.validation import validate_speech
 
 DEFAULT_PAIRS = "af_bella,am_adam"
@@ -33,6 +35,8 @@ MEASURE_COLUMNS = ("duration_s", "words_per_minute", "phones_per_s", "pause_coun
                    "f0_median_hz", "f0_p5_hz", "f0_p95_hz", "f0_range_semitones", "final_contour_semitones",
                    "loudness_lufs", "wer", "cer", "mos")
 COLUMNS = (*KEY_COLUMNS, *RUN_COLUMNS, *MEASURE_COLUMNS, "transcript", "noise")
+PAIR_COLUMNS = ("id", "category", "voice", "voice_v1_0", "text", "speaker_similarity", "speaker_model", "speaker_note",
+                "noise")  # noise: either release spoke on synthetic weights
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is being done now)
 
@@ -80,14 +84,36 @@ def run_test_set(manager: ModelManager, sentences: Sequence[TestSentence], pairs
         name = key(sentence, pair, release)
         soundfile.write(out / "audio" / f"{name}.wav", evaluation.audio, SAMPLE_RATE_HZ, subtype="PCM_16")
         (out / "words" / f"{name}.json").write_text(json.dumps([asdict(word) for word in evaluation.words]))
-        _append(metrics_path, {"id": sentence.id, "category": sentence.category, "voice": pair.v0_19,
+        _append(metrics_path, COLUMNS, {"id": sentence.id, "category": sentence.category, "voice": pair.v0_19,
                                "release": release, "text": sentence.text, "weights_kind": evaluation.info.weights_kind,
                                "synthesis_s": round(evaluation.synthesis_s, 3),
                                "measures_s": round(evaluation.measures_s, 3), **metrics_row(evaluation.measures)})
-    progress(len(requests), len(requests), "summary and report")
+    progress(len(requests), len(requests), "speaker similarity of each pair")
     rows = read_rows(metrics_path)
-    _write(out / "summary.csv", SUMMARY_COLUMNS, summarise(rows, MEASURE_COLUMNS))
-    return report.write_report(out, rows, read_rows(out / "summary.csv"))
+    _compare_voices(out, sentences, pairs, rows)
+    progress(len(requests), len(requests), "summary and report")
+    pair_rows = read_rows(out / "pairs.csv")
+    _write(out / "summary.csv", SUMMARY_COLUMNS,
+           summarise(rows, MEASURE_COLUMNS) + summarise_between(pair_rows, "speaker_similarity", SPEAKER_LABEL))
+    return report.write_report(out, rows, read_rows(out / "summary.csv"), pair_rows)
+
+
+def _compare_voices(out: Path, sentences: Sequence[TestSentence], pairs: Sequence[VoicePair], rows: list[dict]) -> None:
+    """pairs.csv: the speaker similarity of each (sentence, voice pair) not in it yet, from the two saved audios."""
+    path = out / "pairs.csv"
+    done = {(row["id"], row["voice"]) for row in read_rows(path)}
+    noise = {_row_key(row) for row in rows if row["noise"] == "True"}
+    for sentence in sentences:
+        for pair in pairs:
+            if (sentence.id, pair.v0_19) in done:
+                continue
+            audio = [soundfile.read(out / "audio" / f"{key(sentence, pair, release)}.wav", dtype="float64")[0]
+                     for release in (LEFT, RIGHT)]
+            similarity = speaker_similarity(*audio, SAMPLE_RATE_HZ, LEFT, RIGHT)
+            noisy = any((sentence.id, pair.v0_19, release) in noise for release in (LEFT, RIGHT))
+            _append(path, PAIR_COLUMNS, {"id": sentence.id, "category": sentence.category, "voice": pair.v0_19,
+                                         "voice_v1_0": pair.v1_0, "text": sentence.text,
+                                         **speaker_row(similarity, noisy)})
 
 
 def _checked_requests(manager: ModelManager, sentences: Sequence[TestSentence], pairs: Sequence[VoicePair]) -> list:
@@ -107,13 +133,13 @@ def read_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(file))
 
 
-def _append(path: Path, row: dict) -> None:
+def _append(path: Path, columns: Sequence[str], row: dict) -> None:
     new = not path.exists()
     with path.open("a", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, COLUMNS)
+        writer = csv.DictWriter(file, columns)
         if new:
             writer.writeheader()
-        writer.writerow({column: "" if row.get(column) is None else row[column] for column in COLUMNS})
+        writer.writerow({column: "" if row.get(column) is None else row[column] for column in columns})
 
 
 def _write(path: Path, columns: Sequence[str], rows: Sequence[dict]) -> None:

@@ -4,6 +4,8 @@ For each text and voice both releases said, the paired difference v1.0 − v0.19
 per category (and over all texts): how many pairs, the mean difference, its 95 % bootstrap
 interval (percentile method, 2,000 resamples, a fixed seed, so a rerun gives the same numbers)
 and the Wilcoxon signed-rank p (scipy; none where fewer than two pairs or all differences are 0).
+A measure taken between the two renderings (the speaker similarity: one number per pair, nothing
+to subtract) gets its mean over the pairs (`mean_between`) with the same interval, and no p.
 Boundary: rows in, rows out; reading and writing the files is the runner's.
 """
 
@@ -15,8 +17,8 @@ import numpy as np
 LEFT, RIGHT = "v0.19", "v1.0"
 RESAMPLES = 2_000
 SEED = 30
-SUMMARY_COLUMNS = ("category", "measure", "pairs", "mean_v0_19", "mean_v1_0", "difference", "ci_low", "ci_high",
-                   "wilcoxon_p")
+SUMMARY_COLUMNS = ("category", "measure", "pairs", "mean_v0_19", "mean_v1_0", "difference", "mean_between", "ci_low",
+                   "ci_high", "wilcoxon_p")
 
 
 def summarise(rows: Sequence[dict], measures: Sequence[str]) -> list[dict]:
@@ -29,6 +31,20 @@ def summarise(rows: Sequence[dict], measures: Sequence[str]) -> list[dict]:
             pairs = _pairs(chosen, measure)
             if pairs.size:
                 summary.append(_summary_row(category, measure, pairs))
+    return summary
+
+
+def summarise_between(pair_rows: Sequence[dict], column: str, label: str) -> list[dict]:
+    """summary.csv's rows for `column` of pairs.csv (named `label`): per category (then "all"), the mean over
+    the pairs that have a value and its 95 % bootstrap interval."""
+    summary = []
+    for category in sorted({row["category"] for row in pair_rows}) + ["all"]:
+        values = np.array([value for row in pair_rows if category == "all" or row["category"] == category
+                           if (value := _number(row.get(column))) is not None])
+        if values.size:
+            low, high = bootstrap_interval(values)
+            summary.append({"category": category, "measure": label, "pairs": len(values),
+                            "mean_between": _round(values.mean()), "ci_low": _round(low), "ci_high": _round(high)})
     return summary
 
 
@@ -52,10 +68,10 @@ def _summary_row(category: str, measure: str, pairs: np.ndarray) -> dict:
             "wilcoxon_p": _round(wilcoxon_p(differences))}
 
 
-def bootstrap_interval(differences: np.ndarray) -> tuple[float, float]:
-    """The 95 % percentile-bootstrap interval of the mean difference."""
+def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95 % percentile-bootstrap interval of the mean of `values` (paired differences, or similarities)."""
     rng = np.random.default_rng(SEED)
-    means = differences[rng.integers(0, len(differences), (RESAMPLES, len(differences)))].mean(axis=1)
+    means = values[rng.integers(0, len(values), (RESAMPLES, len(values)))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
     return float(low), float(high)
 

@@ -6,9 +6,11 @@ metrics.csv agree number for number. Boundary: no measuring, no I/O.
 
 from typing import Any, Optional
 
-from kokoro_ui.measures.results import RenderingMeasures, RenderingsDifference
+from kokoro_ui.measures.results import RenderingMeasures, RenderingsDifference, SpeakerSimilarity
+from kokoro_ui.measures.speaker import LABEL as SPEAKER_LABEL
 
 NOISE_NOTE = "synthetic weights: these numbers measure noise, not speech"
+SPEAKER_NOISE_NOTE = f"the {SPEAKER_LABEL} compares noise from synthetic weights: it means nothing"
 
 
 def _rounded(value: Optional[float], digits: int = 4) -> Optional[float]:
@@ -47,10 +49,21 @@ def metrics_row(measures: RenderingMeasures) -> dict[str, Any]:
 
 
 def comparison_rows(difference: RenderingsDifference, left_name: str, right_name: str) -> list[dict[str, Any]]:
-    """One row per scalar measure: both renderings' values and right − left."""
+    """One row per scalar measure: both renderings' values and right − left; last, the speaker similarity,
+    one number for the pair, in the column of what lies between them (`difference`)."""
     left, right, delta = difference.left.scalars(), difference.right.scalars(), difference.differences()
-    return [{"measure": name, left_name: _rounded(left[name]), right_name: _rounded(right[name]),
+    rows = [{"measure": name, left_name: _rounded(left[name]), right_name: _rounded(right[name]),
              "difference": _rounded(delta[name])} for name in left]
+    rows.append({"measure": SPEAKER_LABEL, left_name: None, right_name: None,
+                 "difference": _rounded(difference.speaker.value)})
+    return rows
+
+
+def speaker_row(similarity: SpeakerSimilarity, noise: bool) -> dict[str, Any]:
+    """The speaker similarity's columns in a table of pairs: its value, its model, why it is missing, and
+    whether a side was noise."""
+    return {"speaker_similarity": _rounded(similarity.value), "speaker_model": similarity.model,
+            "speaker_note": similarity.note or (SPEAKER_NOISE_NOTE if noise else ""), "noise": noise}
 
 
 def word_rows(difference: RenderingsDifference, left_name: str, right_name: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The measures' models (speech recogniser, MOS predictor): each loaded once, at its first use.
+"""The measures' models (speech recogniser, MOS predictor, speaker encoder): each loaded once, at its first use.
 
 Nothing loads at import or at the app's start: the first measurement pays for the load, and
 every later one (from any thread) shares the same instance. Their memory is reported by

@@ -3,14 +3,15 @@
 Words are paired as the word view pairs them (`word_view.pair_words`: by where they stand in the
 written text, never by how they sound). For each pair: the duration ratio (right ÷ left) and the
 F0 difference (right − left, semitones). The summary names the words whose duration and pitch
-differ most, in plain sentences.
+differ most, in plain sentences. The speaker similarity of the two (`speaker`) comes with them: it
+is taken from both audios at once, so the caller measures it and hands it over.
 Boundary: compares measures already taken; measures nothing itself.
 """
 
 import math
 from typing import Optional
 
-from kokoro_ui.measures.results import PairedWord, RenderingMeasures, RenderingsDifference
+from kokoro_ui.measures.results import PairedWord, RenderingMeasures, RenderingsDifference, SpeakerSimilarity
 from kokoro_ui.outputs.word_view import pair_words
 
 MOST = 3  # words named per kind of difference
@@ -18,12 +19,12 @@ NOTABLE_RATIO = 1.25  # duration ratios nearer 1 than this (either way) are not 
 NOTABLE_SEMITONES = 2.0  # pitch differences smaller than this are not named
 
 
-def compare_renderings(left: RenderingMeasures, right: RenderingMeasures, left_name: str = "left",
-                       right_name: str = "right") -> RenderingsDifference:
+def compare_renderings(left: RenderingMeasures, right: RenderingMeasures, speaker: SpeakerSimilarity,
+                       left_name: str = "left", right_name: str = "right") -> RenderingsDifference:
     # pair_words reads only word, text_start and text_end, which WordMeasures has as SpokenWord does
     rows = pair_words(left.words, right.words)  # type: ignore[arg-type]
     words = tuple(PairedWord(row.word, row.left, row.right) for row in rows)
-    return RenderingsDifference(left, right, words, _most_different(words, left_name, right_name))
+    return RenderingsDifference(left, right, words, _most_different(words, left_name, right_name), speaker)
 
 
 def _most_different(words: tuple[PairedWord, ...], left_name: str, right_name: str) -> tuple[str, ...]:

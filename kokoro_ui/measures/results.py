@@ -148,13 +148,29 @@ class PairedWord:
 
 
 @dataclass(frozen=True)
+class SpeakerSimilarity:
+    """How alike the two renderings' voices are to a speaker encoder: the cosine of their embeddings (1: one voice)."""
+
+    value: Optional[float]  # None: not measured, and `note` says why
+    model: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RenderingsDifference:
-    """Two renderings of one text side by side: per measure right − left, per word, and where they differ most."""
+    """Two renderings of one text side by side: per measure right − left, per word, where they differ most,
+    and how alike their voices are."""
 
     left: RenderingMeasures
     right: RenderingMeasures
     words: tuple[PairedWord, ...]
     most_different: tuple[str, ...]  # sentences in plain words, largest difference first
+    speaker: SpeakerSimilarity
+
+    @property
+    def noise(self) -> bool:
+        """Either side came from synthetic weights: then its numbers, and any comparison with it, describe noise."""
+        return self.left.noise or self.right.noise
 
     def differences(self) -> dict[str, Optional[float]]:
         """right − left for every scalar measure (None where either side has none)."""

@@ -16,7 +16,7 @@ WAITING = "<p>Measuring both releases once the run has finished…</p>"
 
 
 def render_measures_section() -> gr.HTML:
-    gr.Markdown("### Measures: pitch, pace, loudness, intelligibility and predicted quality")
+    gr.Markdown("### Measures: pitch, pace, loudness, intelligibility, predicted quality and speaker similarity")
     return gr.HTML("<p>Measures appear here after a run.</p>", elem_id="measures-view", elem_classes="kab-measures")
 
 

@@ -14,13 +14,15 @@ import gradio as gr
 
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.evaluation import runner
+from kokoro_ui.evaluation.summary import SUMMARY_COLUMNS as CSV_COLUMNS
 from kokoro_ui.evaluation.test_set import CATEGORIES, load_test_set
 from kokoro_ui.services.manager import ModelManager
 
 INTRO = ("Both releases over a categorised test set: pitch, pace, pauses, loudness, intelligibility (Whisper) and "
          "predicted quality (DNSMOS), paired text by text. Differences are v1.0 − v0.19 with a 95 % bootstrap "
-         "interval and a Wilcoxon p. The same runs from the command line: `python -m kokoro_ui evaluate --out DIR`.")
-SUMMARY_COLUMNS = ("measure", "pairs", "mean_v0_19", "mean_v1_0", "difference", "ci_low", "ci_high", "wilcoxon_p")
+         "interval and a Wilcoxon p; the speaker similarity (resemblyzer, GE2E) of each text's two renderings is "
+         "averaged (`mean_between`). The same runs from the command line: `python -m kokoro_ui evaluate --out DIR`.")
+SUMMARY_COLUMNS = CSV_COLUMNS[1:]  # summary.csv's but the category: the table shows the "all" rows
 
 
 def render_measures_tab(manager: ModelManager) -> None:
@@ -51,8 +53,9 @@ def latest(manager: ModelManager, folder: Optional[Path] = None) -> tuple:
     if folder is None or not (folder / "report.html").exists():
         return "No report yet: run the test set.", None, None
     rows = [row for row in runner.read_rows(folder / "summary.csv") if row["category"] == "all"]
-    table = [[row[column] for column in SUMMARY_COLUMNS] for row in rows]
-    files = [str(folder / name) for name in ("report.html", "summary.csv", "metrics.csv")]
+    table = [[row.get(column, "") for column in SUMMARY_COLUMNS] for row in rows]  # older reports lack mean_between
+    files = [str(folder / name) for name in ("report.html", "summary.csv", "metrics.csv", "pairs.csv")
+             if (folder / name).exists()]
     return f"Latest report: `{folder.name}`", gr.update(value=table, headers=list(SUMMARY_COLUMNS)), files
 
 

@@ -4,7 +4,8 @@
 never delays the audio): it measures both renderings (`kokoro_ui.measures`), draws them on the
 word-aligned axis (`evaluation.figures`) and returns one HTML block: the two figures (alt text,
 a PNG download each), the measure table with both releases side by side and notable differences
-marked, the per-word table, the summary of where they differ most, and both tables as CSV.
+marked, and the speaker similarity of the two, the per-word table, the summary of where they differ
+most, and both tables as CSV.
 Boundary: presentation of measures already defined elsewhere.
 """
 
@@ -15,8 +16,10 @@ from typing import Optional, Sequence
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.evaluation.figures import Figure, Rendering, pair_figures
-from kokoro_ui.measures import compare_renderings, measure_rendering
-from kokoro_ui.measures.export import NOISE_NOTE, comparison_rows, csv_text, word_rows
+from kokoro_ui.measures import compare_renderings, measure_rendering, speaker_similarity
+from kokoro_ui.measures.export import (NOISE_NOTE, SPEAKER_LABEL, SPEAKER_NOISE_NOTE, comparison_rows, csv_text,
+                                       word_rows)
+from kokoro_ui.measures.results import SpeakerSimilarity
 from kokoro_ui.outputs.word_view import RunWords
 from kokoro_ui.services.manager import ModelManager
 
@@ -37,24 +40,30 @@ def measure_comparison(manager: ModelManager, run_words: Optional[RunWords], tex
         except (KokoroUIError, ValueError) as error:
             return f"<p class='kab-error'>Could not measure {html.escape(name)}: {html.escape(str(error))}</p>"
         sides.append((Rendering(name, audio, SAMPLE_RATE_HZ, words, measures.contour, measures.pitch), measures))
-    difference = compare_renderings(sides[0][1], sides[1][1], left_name, right_name)
+    try:
+        speaker = speaker_similarity(run_words.left_audio, run_words.right_audio, SAMPLE_RATE_HZ, left_name, right_name)
+    except KokoroUIError as error:
+        return f"<p class='kab-error'>Could not compare the voices: {html.escape(str(error))}</p>"
+    difference = compare_renderings(sides[0][1], sides[1][1], speaker, left_name, right_name)
     figures = pair_figures(sides[0][0], sides[1][0])
     measures_rows, words_table = comparison_rows(difference, left_name, right_name), word_rows(difference, left_name,
                                                                                                right_name)
     noisy = [name for (rendering, measures), name in zip(sides, (left_name, right_name)) if measures.noise]
     return "".join([
-        f"<p class='kab-banner'>{html.escape(', '.join(noisy))}: {NOISE_NOTE}.</p>" if noisy else "",
+        f"<p class='kab-banner'>{html.escape(', '.join(noisy))}: {NOISE_NOTE}; {SPEAKER_NOISE_NOTE}.</p>"
+        if noisy else "",
         _figure(figures.spectrograms, "kokoro_spectrograms.png", "measures-spectrograms"),
         _figure(figures.contours, "kokoro_f0.png", "measures-f0"),
         "<h4>Where they differ most</h4>",
         "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in difference.most_different) + "</ul>"
         if difference.most_different else "<p>No word differs by more than a quarter in length or 2 semitones.</p>",
-        f"<h4>Measures</h4>{_measures_table(measures_rows, left_name, right_name)}",
+        f"<h4>Measures</h4>{_measures_table(measures_rows, left_name, right_name, difference.speaker, bool(noisy))}",
         _download(csv_text(measures_rows), "kokoro_measures.csv", "text/csv", "Download the measures (CSV)"),
         f"<details><summary>Word by word</summary>{_table(words_table)}</details>",
         _download(csv_text(words_table), "kokoro_word_measures.csv", "text/csv", "Download the words (CSV)"),
         f"<p class='kab-note'>Speech recognition: {html.escape(sides[1][1].intelligibility.recogniser)}; quality: "
-        f"{html.escape(sides[1][1].quality.model)} (README: what each measure means and its limits).</p>"])
+        f"{html.escape(sides[1][1].quality.model)}; speaker similarity: {html.escape(speaker.model)} "
+        "(README: what each measure means and its limits).</p>"])
 
 
 def _figure(figure: Figure, filename: str, elem_id: str) -> str:
@@ -72,9 +81,14 @@ def _link(data: str, filename: str, media_type: str, label: str) -> str:
     return f"<a download='{filename}' href='data:{media_type};base64,{data}'>{html.escape(label)}</a>"
 
 
-def _measures_table(rows: Sequence[dict], left_name: str, right_name: str) -> str:
+def _measures_table(rows: Sequence[dict], left_name: str, right_name: str, speaker: SpeakerSimilarity,
+                    noise: bool) -> str:
     body = []
     for row in rows:
+        if row["measure"] == SPEAKER_LABEL:
+            body.append(f"<tr id='measures-speaker'><td>{html.escape(SPEAKER_LABEL)}</td>"
+                        f"<td colspan='3'>{html.escape(_speaker_cell(speaker, noise))}</td></tr>")
+            continue
         left, right, delta = row[left_name], row[right_name], row["difference"]
         notable = delta is not None and abs(delta) > NOTABLE_SHARE * max(abs(left), abs(right), 1e-9)
         mark = "" if not notable else (" ▲" if delta > 0 else " ▼")
@@ -82,6 +96,14 @@ def _measures_table(rows: Sequence[dict], left_name: str, right_name: str) -> st
                     f"<td>{_cell(right)}</td><td>{_cell(delta)}{mark}</td></tr>")
     return (f"<div class='kab-scroll' tabindex='0' role='region' aria-label='Measures of both releases'><table><tr><th>measure</th><th>{html.escape(left_name)}</th>"
             f"<th>{html.escape(right_name)}</th><th>difference</th></tr>{''.join(body)}</table></div>")
+
+
+def _speaker_cell(speaker: SpeakerSimilarity, noise: bool) -> str:
+    """The similarity in words: one number for the pair, what it is, and why it is missing or means nothing."""
+    if speaker.value is None:
+        return speaker.note
+    return (f"{speaker.value:.3f} between the two renderings (cosine of the d-vectors of their voices; 1: one voice)"
+            + (": compares noise, means nothing" if noise else ""))
 
 
 def _table(rows: Sequence[dict]) -> str:
