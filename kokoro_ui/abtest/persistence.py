@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping
 
 from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.config.settings import Settings
@@ -48,15 +48,9 @@ def open_store(target: str | Path) -> VoteStore:
     return SqliteVoteStore(Path(target))
 
 
-def persistent_root(settings: Settings) -> Optional[Path]:
-    """The persistent folder, if it is there and this process may write in it."""
-    root = Path(settings.persistent_dir).expanduser()
-    return root if root.is_dir() and os.access(root, os.W_OK | os.X_OK) else None
-
-
 def study_folder(settings: Settings) -> Path:
     """Where the study's own files go by default: ``<persistent>/kokoro_ui``, else the cache folder."""
-    root = persistent_root(settings)
+    root = settings.persistent_root()
     return root / "kokoro_ui" if root else Path(settings.cache_dir).expanduser()
 
 
@@ -84,7 +78,7 @@ def votes_location(settings: Settings, env: Mapping[str, str] = os.environ) -> V
 
 
 def _ephemeral_reason(path: Path, settings: Settings, env: Mapping[str, str]) -> str:
-    root = persistent_root(settings)
+    root = settings.persistent_root()
     if root and path.is_relative_to(root.resolve()):
         return ""
     file_system = _file_system(path)

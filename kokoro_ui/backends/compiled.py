@@ -5,11 +5,10 @@ activations, AdaIN's instance norms) one trip through memory per operation; comp
 fuse (what that saves is measured in README, Performance).
 
 The backend serves eager PyTorch at once. If no artifact for these weights, this code and this
-machine is cached (beside the weights, or in `CACHE_DIR`: on persistent storage, `/data`, where
-there is one, so a Space's restart reuses it), a child process at the lowest CPU priority makes
-one (`aoti_decoder`), stopped while any visitor's pass runs (`hold.COMPILERS`), so visitors' passes
-keep the cores;
-the next pass after it is ready uses it. Predicted durations are eager PyTorch's, bit for bit
+machine is cached (`build_root`: on persistent storage where the settings name a writable one,
+so a Space's restart reuses it; else beside the weights, or in `CACHE_DIR`), a child process at
+the lowest CPU priority makes one (`aoti_decoder`), stopped while any visitor's pass runs
+(`hold.COMPILERS`), so visitors' passes keep the cores; the next pass after it is ready uses it. Predicted durations are eager PyTorch's, bit for bit
 (only the decoder is compiled), and so are the decoder's random draws; the audio differs from
 eager's by float rounding only, measured when it is made (log-mel correlation, in the note).
 A compile that fails (no C++ compiler, say) or measures below `MIN_LOG_MEL_CORRELATION` leaves
@@ -22,7 +21,6 @@ import copy
 import hashlib
 import json
 import logging
-import os
 import platform
 import shutil
 import subprocess
@@ -49,17 +47,7 @@ from kokoro_ui.weights.spec import ReleaseSpec
 
 log = logging.getLogger(__name__)
 
-PERSISTENT_DIR = Path("/data")  # a Space's persistent storage (KOKORO_UI_PERSISTENT_DIR's default)
-
-
-def _cache_dir() -> Path:
-    """Where artifacts go when they cannot go beside the weights: persistent storage when it is writable."""
-    if PERSISTENT_DIR.is_dir() and os.access(PERSISTENT_DIR, os.W_OK):
-        return PERSISTENT_DIR / "kokoro_ui" / "compiled"
-    return Path.home() / ".cache" / "kokoro_ui" / "compiled"
-
-
-CACHE_DIR = _cache_dir()
+CACHE_DIR = Path.home() / ".cache" / "kokoro_ui" / "compiled"  # where artifacts go when nowhere else will do
 MIN_LOG_MEL_CORRELATION = 0.9995  # the issue's bar; two eager seeds differ more (0.9994-0.9997)
 _PREFIX = "aoti-"
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where `-m kokoro_ui…` finds the package
@@ -177,10 +165,14 @@ def _with_decoder(kmodel: KModel, decoder: nn.Module) -> KModel:
     return twin
 
 
-def compiled_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource,
-                     cache_dir: Optional[Path] = None) -> CompiledBackend:
-    """The release's compiled backend, its artifact started (or loaded from the cache)."""
-    root = artifact_root(spec, source, CACHE_DIR, cache_dir)
+def compiled_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource, cache_dir: Optional[Path] = None,
+                     persistent_dir: Optional[Path] = None) -> CompiledBackend:
+    """The release's compiled backend, its artifact started (or loaded from the cache).
+
+    `persistent_dir`: writable persistent storage, if any (`BackendChoice`); `cache_dir` replaces
+    every default location (tests use it).
+    """
+    root = artifact_root(spec, source, CACHE_DIR, cache_dir) if cache_dir else build_root(spec, source, persistent_dir)
     backend = CompiledBackend(kmodel, root / f"{_PREFIX}{artifact_key(kmodel)[:24]}")
     try:
         (pack,) = style_packs(spec, source, 1)
@@ -189,6 +181,14 @@ def compiled_backend(kmodel: KModel, spec: ReleaseSpec, source: WeightSource,
         return backend
     backend.start(pack[min(50, len(pack) - 1)].reshape(1, -1))
     return backend
+
+
+def build_root(spec: ReleaseSpec, source: WeightSource, persistent_dir: Optional[Path]) -> Path:
+    """Where a release's compiled decoders are kept: under `persistent_dir` when there is one, so a
+    restart that wipes everything else (a Space's) reuses them; else beside the weights or in `CACHE_DIR`."""
+    if persistent_dir is not None:
+        return Path(persistent_dir) / "kokoro_ui" / "compiled" / spec.folder
+    return artifact_root(spec, source, CACHE_DIR)
 
 
 def artifact_key(kmodel: KModel) -> str:

@@ -13,7 +13,10 @@ from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 GRADIO_SERVER_PATH = "gradio, Compare (server)"  # the Gradio path's rows (`gradio_path`), timed on the server
 GRADIO_CLIENT_PATH = "gradio, Compare (client)"  # and at the client
 PLAYER_START_PATH = "gradio, player start"  # Gradio starting a streamed player, on its own
-WINDOWS_PATH = "app, windows"  # the release's own passes, each streamed in decoder windows (`engine.windows`)
+WHOLE_PATH = "app, whole"  # the release's own passes, each streamed whole: the default
+WINDOWS_PATH = "app, windows"  # the release's own passes, each streamed in decoder windows (`engine.windows`): opt-in
+FAST_FIRST_PATH = "app, fast first (opt-in)"  # the text cut into growing pieces (`engine.pacing`): opt-in
+RAW_PATH = "raw"  # the release's own code (`Build.reference`), nothing of ours around it
 FAIR_FIRST_AUDIO_PATH = "fair, first audio"  # a Compare's sides in fair mode, each to its first chunk (`fair`)
 GRADIO_ADDS_PATHS = {GRADIO_SERVER_PATH: "gradio adds (server)", GRADIO_CLIENT_PATH: "gradio adds (client)"}
 
@@ -23,7 +26,7 @@ class Row:
     release: str
     backend: str
     text: str
-    path: str  # 'app, fast first' | 'app, whole' | 'app, windows' | 'raw'
+    path: str  # WHOLE_PATH, WINDOWS_PATH, FAST_FIRST_PATH, RAW_PATH, or a fair or Gradio path
     ttfa_median_s: float
     ttfa_p90_s: float
     total_s: Optional[float]  # None when only the first chunk was timed (--quick)
@@ -31,14 +34,23 @@ class Row:
     rtf: Optional[float]
     chunks: Optional[int]
     rss_mb: float
-    length_ratio: Optional[float] = None  # streamed output against the release's own whole passes (`fidelity`)
-    log_mel_r: Optional[float] = None  # over the whole output, the same random draws
+    length_ratio: Optional[float] = None  # the path's output against the release's own whole passes (`fidelity`)
+    log_mel_r: Optional[float] = None  # over the whole output, the same random draws (None: lengths differ)
     worst_window_r: Optional[float] = None
     seam_step_ratio: Optional[float] = None
 
     @property
     def key(self) -> tuple:
         return self.release, self.backend, self.text, self.path
+
+
+def default_path(fast_first: bool, stream_windows: bool) -> str:
+    """The path a visitor's streamed audio takes on these settings (`KOKORO_UI_FAST_FIRST`,
+    `KOKORO_UI_STREAM_WINDOWS`): whole passes unless one is opted in; windows win over fast first,
+    as in `Release.stream`."""
+    if stream_windows:
+        return WINDOWS_PATH
+    return FAST_FIRST_PATH if fast_first else WHOLE_PATH
 
 
 def measure(release: str, backend: str, text: str, paths: dict[str, Callable[[], Iterator[np.ndarray]]],

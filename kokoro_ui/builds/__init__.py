@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from kokoro_ui.backends import BackendChoice
 from kokoro_ui.builds import v0_19, v1_0
 from kokoro_ui.engine.release import Release
 from kokoro_ui.weights.spec import ReleaseSpec
@@ -21,7 +22,7 @@ from kokoro_ui.weights.sources import WeightSource
 @dataclass(frozen=True)
 class Build:
     spec: ReleaseSpec
-    load: Callable[[WeightSource, str], Release]  # (weights, backend name) -> loaded release
+    load: Callable[[WeightSource, BackendChoice], Release]  # (weights, backend) -> loaded release
     # The release's own code path, nothing of ours around it: (release, voice) -> a speaker,
     # text -> audio per pass; set up once, as its users would. The benchmark's baseline.
     reference: Callable[[Release, str], Callable[[str], Iterator[np.ndarray]]]

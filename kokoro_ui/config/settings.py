@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from kokoro_ui.errors import KokoroUIError
 
@@ -50,6 +50,11 @@ class Settings:
 
     def default_voice(self, version: str) -> str:
         return {"v1.0": self.default_voice_v1_0, "v0.19": self.default_voice_v0_19}[version]
+
+    def persistent_root(self) -> Optional[Path]:
+        """The persistent folder, if it is there and this process may write in it (else None)."""
+        root = Path(self.persistent_dir).expanduser()
+        return root if root.is_dir() and os.access(root, os.W_OK | os.X_OK) else None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides) -> "Settings":

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from kokoro import KModel
 
-from kokoro_ui.backends import Backend, TorchBackend, check_backend, make_backend
+from kokoro_ui.backends import Backend, BackendChoice, TorchBackend, check_backend, make_backend
 from kokoro_ui.backends.hold import COMPILERS
 from kokoro_ui.engine import pacing, phoneme_input, windows
 from kokoro_ui.engine.chunk import DECODED_WHOLE, MAX_TOKENS, Chunk, Window
@@ -305,13 +305,14 @@ def _shifted(segments: Iterator[Segment], offset: int) -> Iterator[Segment]:
 
 
 def load_release(spec: ReleaseSpec, source: WeightSource, make_frontend: Callable[[dict], FrontEnd],
-                 adapt: Callable[[KModel], None] = lambda kmodel: None, backend: str = "torch") -> Release:
+                 adapt: Callable[[KModel], None] = lambda kmodel: None,
+                 backend: BackendChoice = BackendChoice()) -> Release:
     """Build the network from `source`'s config, load its checkpoint strictly, attach the front end.
 
     `adapt` lets a release restore a detail of its original implementation that `KModel` changed;
     an ONNX backend is exported from the adapted model.
     """
-    check_backend(backend)
+    check_backend(backend.name)
     started = time.perf_counter()
     config = json.loads(source.file("config.json").read_text(encoding="utf-8"))
     kmodel = new_kmodel(spec, config)

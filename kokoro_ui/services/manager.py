@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
+from kokoro_ui.backends import BackendChoice
 from kokoro_ui.services.admission import Admission
 from kokoro_ui.builds import BUILDS, Build
 from kokoro_ui.engine.release import ModelInfo, Release
@@ -153,7 +154,7 @@ class ModelManager:
         try:
             source = resolve_source(build.spec, settings.weights, settings.weights_dir, settings.cache_dir,
                                     settings.synthetic_seed)
-            model = build.load(source, settings.backend)
+            model = build.load(source, BackendChoice(settings.backend, settings.persistent_root()))
         except KokoroUIError as error:
             log.error("Kokoro %s did not load: %s", version, error)
             self._errors[version] = str(error)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from kokoro import KModel
 
+from kokoro_ui.backends import BackendChoice
 from kokoro_ui.engine.release import Release, Segment, load_release
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.builds.v0_19 import chunking, frontend
@@ -88,7 +89,7 @@ def _original_stft_window(kmodel: KModel) -> None:
     stft.window = torch.tensor(window, dtype=torch.float64).float()
 
 
-def load(source: WeightSource, backend: str = "torch") -> Release:
+def load(source: WeightSource, backend: BackendChoice = BackendChoice()) -> Release:
     return load_release(SPEC, source, lambda config: V019FrontEnd(), _original_stft_window, backend)
 
 

@@ -5,6 +5,7 @@ from typing import Callable, Iterator
 import numpy as np
 from kokoro import KPipeline
 
+from kokoro_ui.backends import BackendChoice
 from kokoro_ui.engine.release import Release, load_release
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.builds.v1_0 import languages
@@ -25,7 +26,7 @@ SPEC = ReleaseSpec(
 )
 
 
-def load(source: WeightSource, backend: str = "torch") -> Release:
+def load(source: WeightSource, backend: BackendChoice = BackendChoice()) -> Release:
     return load_release(SPEC, source, lambda config: V1FrontEnd(SPEC.hub_repo, config["vocab"]), backend=backend)
 
 
