@@ -4,7 +4,9 @@ Synthetic weights are built once into the cache directory (KOKORO_UI_CACHE_DIR, 
 ~/.cache/kokoro_ui) and reused by later runs.
 """
 
+import faulthandler
 import os
+import threading
 
 import httpx
 import pytest
@@ -106,3 +108,13 @@ def browser(chromium):
     """The session's Chromium; the pages a test opens are closed after it."""
     yield chromium
     close_pages(chromium)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config) -> None:
+    """After pytest's own teardown: name the threads still alive, and keep the fault handler on to the end, so
+    that a native library that aborts while the interpreter shuts down shows where every thread was."""
+    alive = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
+    if alive:
+        print(f"\nthreads alive at exit: {', '.join(alive)}", flush=True)
+    faulthandler.enable(all_threads=True)
