@@ -8,9 +8,10 @@ import typing
 import pandas as pd
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.backup import VoteExporter, start_backup
 from kokoro_ui.abtest.material import Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.records import VoteRecord
 from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.errors import KokoroUIError
@@ -48,7 +49,7 @@ def loaded(path) -> list[VoteRecord]:
 
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella"), 3)
+    return session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 3)
 
 
 def test_an_export_loads_back_with_pandas_and_matches_the_table(book, tmp_path):

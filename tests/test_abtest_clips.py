@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache, write_blind_wav
 from kokoro_ui.outputs.loudness import PEAK_CEILING, Clip, integrated_loudness, match_loudness
 from kokoro_ui.abtest.material import Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
-from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 
 RELEASE_MARKS = re.compile(r"v?0[._]19|v?1[._]0|kokoro", re.IGNORECASE)
@@ -91,7 +91,7 @@ def test_a_clip_is_synthesised_once_however_many_ask_at_once(manager):
 
 def test_a_trial_comes_as_two_matched_anonymous_files_and_the_next_one_is_prefetched(tmp_path, manager):
     sentences = [Sentence("t1", "Hello there."), Sentence("t2", "Good night.")]
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), sentences, voice_pairs(manager), trials=2)
+    book = session_book(tmp_path, sentences, voice_pairs(manager), trials=2)
     test = ListeningTest(manager, book.store, book, ClipCache(manager))
     session = test.book.start()
     clips = test.current_clips(session.id)

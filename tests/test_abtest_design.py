@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.design import ABX, least_shown, plan
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
 
 SENTENCES = [Sentence("d1", "One."), Sentence("d2", "Two."), Sentence("d3", "Three.")]
@@ -44,7 +45,7 @@ def test_every_plan_repeats_exactly_one_earlier_trial_at_least_two_trials_later(
 
 
 def test_the_repeated_trial_swaps_a_and_b(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), 4)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager), 4)
     session = book.start()
     for _ in range(4):
         listen_and_vote(book, session.id, "A")
@@ -59,7 +60,7 @@ def test_the_repeated_trial_swaps_a_and_b(tmp_path, manager):
 def test_counterbalancing_holds_in_every_cell_over_200_sessions_in_four_processes(postgres, manager):
     """Four books on one PostgreSQL database stand for four app processes: 200 sessions at once."""
     url, pairs = postgres.new_database(), voice_pairs(manager, "af_bella,am_adam")
-    books = [SessionBook(open_store(url), SENTENCES, pairs, 4) for _ in range(4)]
+    books = [session_book(url, SENTENCES, pairs, 4) for _ in range(4)]
     errors: list[Exception] = []
 
     def run(book: SessionBook, sessions: int) -> None:
@@ -88,7 +89,7 @@ def test_counterbalancing_holds_in_every_cell_over_200_sessions_in_four_processe
 
 
 def test_an_abx_trial_needs_all_three_clips_and_a_forced_choice(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), 3, mode=ABX)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager), 3, mode=ABX)
     session = book.start()
     trial = book.current_trial(session.id)
     assert trial.clips == ("A", "B", "X") and trial.x_release in (trial.a_release, trial.b_release)
@@ -113,7 +114,7 @@ def test_an_abx_trial_needs_all_three_clips_and_a_forced_choice(tmp_path, manage
 
 def test_abx_balances_which_release_x_is_as_well_as_the_order(tmp_path, manager):
     pairs = voice_pairs(manager, "af_bella")
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES[:1], pairs, 1, mode=ABX)
+    book = session_book(tmp_path, SENTENCES[:1], pairs, 1, mode=ABX)
     trials = []
     for _ in range(41):
         session = book.start()
@@ -128,7 +129,7 @@ def test_new_sessions_favour_cells_with_fewer_ratings_and_order_stays_balanced_o
     """12 cells (6 sentences x 2 pairs), 200 sessions of 3 trials (2 cells and a repeat): every first
     trial voted. Ratings spread within one of each other, and each cell's A/B order within one."""
     sentences = [Sentence(f"f{i}", f"Favour {i}.") for i in range(6)]
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), sentences, voice_pairs(manager, "af_bella,am_adam"), 3)
+    book = session_book(tmp_path, sentences, voice_pairs(manager, "af_bella,am_adam"), 3)
     for _ in range(200):
         session = book.start()
         for slot in session.trials[:2]:  # the two first trials; the repeat adds nothing new

@@ -10,11 +10,12 @@ from collections import Counter
 
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.design import plan
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, load_sentences, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.sessions import CHOICES, SessionBook, VoteRefusedError
 from kokoro_ui.errors import KokoroUIError
 from kokoro_ui.config.settings import Settings
@@ -27,7 +28,7 @@ SENTENCES = [Sentence(f"s{i}", f"Sentence number {i}.") for i in range(1, 11)]
 
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=3)
+    return session_book(tmp_path, SENTENCES, voice_pairs(manager), trials=3)
 
 
 def listen(book: SessionBook, session_id: str, clips: str | None = None) -> int:
@@ -164,7 +165,7 @@ def busy_disk_and_core(tmp_path):
 def test_eight_threads_casting_four_hundred_votes_lose_none_and_double_none(tmp_path, manager, busy_disk_and_core):
     """Reads take no lock and busy writes wait their turn: nothing is lost, doubled or refused as "locked",
     while other processes make the disk slow to sync."""
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager), trials=10)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager), trials=10)
     sessions = [book.start().id for _ in range(40)]  # 40 sessions x 10 trials = 400 votes
     accepted, errors = Counter(), []
     lock, barrier = threading.Lock(), threading.Barrier(8)

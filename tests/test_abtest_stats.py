@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from scipy.stats import binomtest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.records import VoteRecord
-from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.abtest.stats import abx_test, describe, sign_test, tally, wilson_interval
 from kokoro_ui.ui.results_tab import results
 
@@ -92,7 +93,7 @@ def cast(book, session_id: str, choice: str, real_speech: bool) -> None:
 
 
 def test_the_results_tab_counts_real_speech_votes_and_sets_noise_apart(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 4)
+    book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 4)
     real, noisy = book.start(), book.start()
     for choice in ("A", "B", "none", "A"):
         cast(book, real.id, choice, real_speech=True)

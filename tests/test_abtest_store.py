@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.bank import RENDERING
 from kokoro_ui.abtest.material import Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
@@ -43,13 +45,13 @@ def target(request, tmp_path) -> str:
 
 @pytest.fixture
 def book(tmp_path, manager) -> SessionBook:
-    return SessionBook(SqliteVoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.1, write_patience_s=0.5),
-                       SENTENCES, voice_pairs(manager), trials=3)
+    return session_book(SqliteVoteStore(tmp_path / "votes" / "votes.sqlite3", busy_timeout_s=0.1, write_patience_s=0.5),
+                        SENTENCES, voice_pairs(manager), trials=3)
 
 
 @pytest.fixture
 def any_book(target, manager) -> SessionBook:
-    return SessionBook(open_store(target), SENTENCES, voice_pairs(manager), trials=3)
+    return session_book(target, SENTENCES, voice_pairs(manager), trials=3)
 
 
 def target_dialect(target: str) -> str:
@@ -211,7 +213,7 @@ def test_reads_go_on_while_another_process_holds_the_write_lock(book):
 
 def test_a_vote_waits_for_a_writer_that_holds_the_lock_for_a_while_and_is_stored(tmp_path, manager):
     store = SqliteVoteStore(tmp_path / "votes.sqlite3", busy_timeout_s=0.05, write_patience_s=30)
-    book = SessionBook(store, SENTENCES, voice_pairs(manager), trials=3)
+    book = session_book(store, SENTENCES, voice_pairs(manager), trials=3)
     session = book.start()
     number = listened(book, session.id)
     other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)

@@ -5,12 +5,13 @@ import csv
 
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.crowd import LINK, PROLIFIC, Participant, completion_words, participant_from
 from kokoro_ui.abtest.design import MOS
 from kokoro_ui.abtest.material import Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.records import write_votes_csv
 from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
 from kokoro_ui.errors import KokoroUIError
@@ -49,7 +50,7 @@ def finish(book: SessionBook, session_id: str) -> None:
 
 
 def test_every_rating_carries_the_id_and_a_finished_id_gets_no_second_session(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
     someone = participant_from(PROLIFIC_QUERY)
     started = book.start(someone)
     again = book.start(someone)  # two tabs at once: both may run until one finishes
@@ -66,7 +67,7 @@ def test_every_rating_carries_the_id_and_a_finished_id_gets_no_second_session(tm
 
 
 def test_the_public_csv_leaves_ids_out_and_the_backup_keeps_them(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
     finish(book, book.start(participant_from({"participant": "p-17"})).id)
     public = list(csv.DictReader(book.store.write_csv(tmp_path / "public.csv").open(encoding="utf-8")))
     private = list(csv.DictReader(write_votes_csv(book.store.votes(), tmp_path / "backup.csv").open(encoding="utf-8")))
@@ -75,7 +76,7 @@ def test_the_public_csv_leaves_ids_out_and_the_backup_keeps_them(tmp_path, manag
 
 
 def test_the_last_screen_shows_the_completion_code(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS)
     test = ListeningTest(manager, book.store, book, ClipCache(manager), completion_code="KOKO42")
     screen = start_session(test, PROLIFIC_QUERY)
     assert "KOKO42" not in screen.tally

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.design import CMOS, MOS
 from kokoro_ui.abtest.material import NEW, OLD, Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
@@ -32,8 +34,7 @@ def rate(book: SessionBook, session_id: str, score: str) -> VoteRecord:
 
 @pytest.fixture
 def mos_book(tmp_path, manager) -> SessionBook:
-    return SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella,am_adam"),
-                       trials=6, mode=MOS)
+    return session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella,am_adam"), trials=6, mode=MOS)
 
 
 def test_a_mos_session_hears_each_cell_from_both_releases_never_back_to_back(mos_book):
@@ -64,13 +65,12 @@ def test_a_mos_rating_is_stored_with_its_design_and_score_and_no_second_clip(mos
 
 def test_a_mos_session_asks_for_an_even_number_of_trials_and_at_least_four(tmp_path, manager):
     for asked, planned in ((1, 4), (5, 6), (8, 8)):
-        book = SessionBook(open_store(tmp_path / f"{asked}.sqlite3"), SENTENCES, voice_pairs(manager), asked, MOS)
+        book = session_book(tmp_path / f"{asked}.sqlite3", SENTENCES, voice_pairs(manager), asked, MOS)
         assert len(book.start().trials) == planned
 
 
 def test_which_release_a_cell_is_heard_from_first_is_balanced_over_200_sessions(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES[:2], voice_pairs(manager, "af_bella"),
-                       trials=4, mode=MOS)
+    book = session_book(tmp_path, SENTENCES[:2], voice_pairs(manager, "af_bella"), trials=4, mode=MOS)
     first = Counter()
     for _ in range(200):
         session = book.start()
@@ -82,8 +82,7 @@ def test_which_release_a_cell_is_heard_from_first_is_balanced_over_200_sessions(
 
 
 def test_a_cmos_session_stores_b_against_a_and_balances_the_order(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES[:1], voice_pairs(manager, "af_bella"),
-                       trials=1, mode=CMOS)
+    book = session_book(tmp_path, SENTENCES[:1], voice_pairs(manager, "af_bella"), trials=1, mode=CMOS)
     for score in ["-3", "-2", "-1", "0", "1", "2", "3"] * 4:
         record = rate(book, book.start().id, score)
         assert (record.mode, record.score, record.choice) == ("cmos", int(score), None)

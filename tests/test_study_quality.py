@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from helpers.study import fill_bank
+from helpers.study import fill_bank, session_book
 
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.attention import INSTRUCTIONS, instruction
@@ -24,7 +24,7 @@ from kokoro_ui.abtest.material import NEW, OLD, Sentence, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
 from kokoro_ui.abtest.records import ATTENTION, HEADPHONES, CheckRecord, VoteRecord
 from kokoro_ui.abtest.screening import ANTIPHASE, LOUD, ORDERS, QUIET, SAMPLE_RATE_HZ, stimulus
-from kokoro_ui.abtest.sessions import SessionBook, VoteRefusedError
+from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.ui.listening_driver import PREFIX, study_driver_router
 from kokoro_ui.ui.listening_tab import answer_screening, cast_vote, heard, heard_screening, start_session
 from kokoro_ui.ui.results_tab import results
@@ -113,7 +113,7 @@ def test_a_screening_answer_waits_for_the_sound_and_comes_in_order():
 def test_every_session_has_one_attention_trial_never_first_nor_last(tmp_path, manager):
     pairs = voice_pairs(manager, "af_bella,am_adam")
     for mode in MODES:
-        book = SessionBook(open_store(tmp_path / f"{mode}.sqlite3"), SENTENCES, pairs, 5, mode, attention_check=True)
+        book = session_book(tmp_path / f"{mode}.sqlite3", SENTENCES, pairs, 5, mode, attention_check=True)
         places = Counter()
         for _ in range(60):
             slots = book.start().trials
@@ -128,7 +128,7 @@ def test_every_session_has_one_attention_trial_never_first_nor_last(tmp_path, ma
                     assert other.attention is None and (other.sentence, other.pair) == (slot.sentence, slot.pair)
                     assert slot.number - earlier >= 2
         assert sorted(places) == list(range(2, book.length)) and sum(places.values()) == 60
-    short = SessionBook(open_store(tmp_path / "short.sqlite3"), SENTENCES, pairs, 1, AB, attention_check=True)
+    short = session_book(tmp_path / "short.sqlite3", SENTENCES, pairs, 1, AB, attention_check=True)
     assert short.length == 1 and short.start().trials[0].attention is None  # no place between first and last
 
 
@@ -141,8 +141,7 @@ def listen_through(book: SessionBook, session_id: str) -> int:
 
 
 def test_the_attention_answer_is_stored_as_a_mark_and_never_as_a_vote(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS,
-                       attention_check=True)
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 4, MOS, attention_check=True)
     for wrong in (False, True):
         session = book.start()
         asked = next(slot for slot in session.trials if slot.attention is not None)
@@ -168,8 +167,7 @@ def quality_test(tmp_path, manager) -> ListeningTest:
     """An A/B study of 3 trials with an attention trial and the headphone check, every clip in a bank of tones."""
     pairs = voice_pairs(manager, "af_bella")
     bank = fill_bank(manager, tmp_path / "bank", SENTENCES[:2], pairs)
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), SENTENCES[:2], pairs, 3, AB, attention_check=True,
-                       headphone_check=True)
+    book = session_book(tmp_path, SENTENCES[:2], pairs, 3, AB, attention_check=True, headphone_check=True)
     return ListeningTest(manager, book.store, book, ClipCache(manager, bank=ClipBank(bank.folder)))
 
 

@@ -1,16 +1,16 @@
 """The Results tab before the first vote: one line on how to begin and how many sessions are under way,
 no chart, no table, no CSV."""
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest import ListeningTest
 from kokoro_ui.abtest.clips import ClipCache
 from kokoro_ui.abtest.material import Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
-from kokoro_ui.abtest.sessions import SessionBook
 from kokoro_ui.ui.results_tab import show_results
 
 
 def test_before_the_first_vote_the_tab_says_how_to_begin_and_draws_nothing(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 2)
+    book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 2)
     test = ListeningTest(manager, book.store, book, ClipCache(manager))
     shown = show_results(test, False)
     summary, *tables, body = shown
@@ -21,14 +21,14 @@ def test_before_the_first_vote_the_tab_says_how_to_begin_and_draws_nothing(tmp_p
 
 
 def test_the_line_counts_the_sessions_under_way(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 1)
+    book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 1)
     test = ListeningTest(manager, book.store, book, ClipCache(manager))
     book.start(), book.start()
     assert "2 sessions are under way" in show_results(test, False)[0]
 
 
 def test_a_finished_session_is_no_longer_under_way(tmp_path, manager):
-    book = SessionBook(open_store(tmp_path / "votes.sqlite3"), [Sentence("s1", "One.")], voice_pairs(manager), 1)
+    book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 1)
     done, _ = book.start(), book.start()
     book.show(done.id, 1, real_speech=True)
     for clip in "AB":

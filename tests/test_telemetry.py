@@ -9,9 +9,9 @@ from gradio_client import Client
 from helpers.gradio_page import unqueued_event
 from prometheus_client.parser import text_string_to_metric_families
 
+from helpers.study import session_book
+
 from kokoro_ui.abtest.material import Sentence, voice_pairs
-from kokoro_ui.abtest.persistence import open_store
-from kokoro_ui.abtest.sessions import SessionBook
 
 
 def scrape(url: str) -> dict[tuple[str, tuple], float]:
@@ -92,8 +92,7 @@ def test_the_named_api_and_the_page_are_counted_apart(server_url):
 
 def test_a_stored_vote_is_counted(server_url, manager):
     before = scrape(server_url)[("kokoro_votes_stored", ())]
-    book = SessionBook(open_store(manager.settings.votes_db), [Sentence("t1", "One.")], voice_pairs(manager, "af_bella"),
-                       trials=1)
+    book = session_book(manager.settings.votes_db, [Sentence("t1", "One.")], voice_pairs(manager, "af_bella"), trials=1)
     session = book.start()
     trial = book.current_trial(session.id)
     book.show(session.id, trial.number, real_speech=False)

@@ -21,12 +21,26 @@ import numpy as np
 
 from kokoro_ui.abtest.attention import INSTRUCTIONS, instructions
 from kokoro_ui.abtest.bank import ClipBank
+from kokoro_ui.abtest.design import AB
 from kokoro_ui.abtest.material import Sentence, VoicePair
+from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.abtest.sessions import SessionBook
+from kokoro_ui.abtest.store import VoteStore
 from kokoro_ui.engine.chunk import SAMPLE_RATE_HZ
 from kokoro_ui.services.manager import ModelManager
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = "/_study_driver"
+
+
+def session_book(where: "Path | str | VoteStore", sentences: list[Sentence], pairs: list[VoicePair], trials: int,
+                 mode: str = AB, **checks: bool) -> SessionBook:
+    """The one way the tests open a study's session book: on a store already open, a PostgreSQL URL, a
+    SQLite file, or a folder (its ``votes.sqlite3``); `checks` are the quality checks to run."""
+    if isinstance(where, Path) and where.is_dir():
+        where = where / "votes.sqlite3"
+    store = where if isinstance(where, VoteStore) else open_store(where)
+    return SessionBook(store, sentences, pairs, trials, mode, **checks)
 
 
 def fill_bank(manager: ModelManager, folder: Path, sentences: list[Sentence], pairs: list[VoicePair],
