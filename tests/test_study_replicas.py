@@ -4,9 +4,12 @@ in each reading all of them, no forward pass anywhere, and a database outage tha
 without taking the apps down or damaging what was stored.
 
 Votes go through the test-only study driver (`KOKORO_UI_STUDY_DRIVER=1`), which calls the listening
-tab's own handlers: the real sessions, design counts, clip bank, vote rules and store.
+tab's own handlers: the real sessions, design counts, clip bank, vote rules and store. The load test's
+HTTP sessions (`kokoro_ui.loadtest.listening_http`) run through them too, at a listener's pace.
 """
 
+import asyncio
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,19 +21,22 @@ from helpers.study import Listener, app_processes, fill_bank
 
 from kokoro_ui.abtest.material import load_sentences, voice_pairs
 from kokoro_ui.abtest.persistence import open_store
+from kokoro_ui.loadtest import listening_http
 
 pytestmark = pytest.mark.slow
 
 PROCESSES, SESSIONS_PER_PROCESS, TRIALS = 4, 10, 10
 SENTENCES = "p1\tOne.\np2\tTwo.\n"
 VOICES = "af_bella,am_adam"
+CLIP_S = 0.4  # `fill_bank`'s tones
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory, manager, postgres):
     folder = tmp_path_factory.mktemp("replicas")
     (folder / "sentences.txt").write_text(SENTENCES, encoding="utf-8")
-    bank = fill_bank(manager, folder / "bank", load_sentences(folder / "sentences.txt"), voice_pairs(manager, VOICES))
+    bank = fill_bank(manager, folder / "bank", load_sentences(folder / "sentences.txt"), voice_pairs(manager, VOICES),
+                     seconds=CLIP_S)
     url = postgres.new_database()
     env = {"KOKORO_UI_WEIGHTS": "synthetic", "KOKORO_UI_CACHE_DIR": str(manager.settings.cache_dir),
            "KOKORO_UI_VOTES_DB": url, "KOKORO_UI_CLIP_BANK": str(bank.folder), "KOKORO_UI_STUDY_DRIVER": "1",
@@ -128,3 +134,15 @@ def test_a_database_outage_refuses_votes_keeps_the_apps_up_and_votes_resume(stud
     with psycopg.connect(database) as db:
         assert db.execute("SELECT count(*) FROM votes").fetchone()[0] == len(after)
     assert len(open_store(database).votes()) == len(after)
+
+
+def test_the_load_tests_http_sessions_listen_at_their_pace_and_every_vote_is_stored(study):
+    urls, database, _ = study
+    before = len(rows(database))
+    started = time.perf_counter()
+    runs = asyncio.run(listening_http.drive(urls[1], sessions=3, timeout_s=120, playback_rate=4.0))
+    elapsed = time.perf_counter() - started
+    assert [(run.error, run.finished, run.votes, len(run.next_trial_s)) for run in runs] == [("", True, TRIALS,
+                                                                                              TRIALS - 1)] * 3
+    assert len(rows(database)) == before + 3 * TRIALS
+    assert elapsed >= TRIALS * 2 * CLIP_S / 4.0  # each session heard both 0.4 s clips of every trial, at 4x

@@ -49,11 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     listening.add_argument("--listeners", type=int, default=10, help="listeners in Chromium")
     listening.add_argument("--http-sessions", type=int, default=0,
                            help="sessions at once over HTTP through the study driver, beside the browsers")
+    listening.add_argument("--http-flat-out", action="store_true",
+                           help="the HTTP sessions vote as soon as they may, without listening to the clips: a "
+                                "stress test of the store, every session in lockstep")
     listening.add_argument("--trials", type=int, default=10, help="trials per session")
     listening.add_argument("--sentences", type=int, default=5, help="the study's first N sentences")
     listening.add_argument("--voices", default="af_bella,am_adam", help="v0.19 voice ids of the pairs")
     listening.add_argument("--playback-rate", type=float, default=4.0,
-                           help="how fast the pages play clips (the server sees the same events, sooner)")
+                           help="how fast the pages and the HTTP sessions play clips (the server sees the same "
+                                "events, sooner)")
     listening.add_argument("--browser-nice", type=int, default=19,
                            help="CPU niceness of the browsers: listeners stand for other people's machines, so they "
                                 "yield the cores to the server (0: browsers and server share the cores equally)")

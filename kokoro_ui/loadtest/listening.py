@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         stop_app(server)
     stored = len(open_store(env["KOKORO_UI_VOTES_DB"]).votes())
-    http_ok = listening_http.report(http_runs) if http_runs else True
+    http_ok = listening_http.report(http_runs, _http_rate(args)) if http_runs else True
     cast = sum(run.votes for run in http_runs)
     browsers_code = _report(runs, stored - cast, {version: after[version] - before[version] for version in before})
     return 0 if http_ok and browsers_code == 0 else 1
@@ -84,10 +84,16 @@ def run(args: argparse.Namespace) -> int:
 
 async def _everyone(url: str, chromium: str, args: argparse.Namespace) -> tuple[list, list]:
     """The browsers (`--listeners`) and the HTTP sessions (`--http-sessions`), all at once."""
-    http = listening_http.drive(url, args.http_sessions, args.deadline) if args.http_sessions else asyncio.sleep(0)
+    http = (listening_http.drive(url, args.http_sessions, args.deadline, _http_rate(args)) if args.http_sessions
+            else asyncio.sleep(0))
     browsers = _listeners(url, chromium, args) if args.listeners else asyncio.sleep(0)
     runs, http_runs = await asyncio.gather(browsers, http)
     return runs or [], http_runs or []
+
+
+def _http_rate(args: argparse.Namespace) -> float:
+    """How fast the HTTP sessions listen: the browsers' playback rate, or 0 (not at all) when flat out."""
+    return 0.0 if args.http_flat_out else args.playback_rate
 
 
 def _forward_passes(url: str, timeout_s: float) -> dict[str, int]:

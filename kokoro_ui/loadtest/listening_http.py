@@ -4,8 +4,12 @@ cores serve sessions instead of running browsers.
 
 Each session reports every clip of a trial as played to its end, as a page would, then votes; the
 time from sending a vote to its answer is the time to the next trial's clips, because the vote's
-answer comes once those clips are written (from the bank) and ready to serve. Reported: p50 / p95
-of that time against the 0.5 s target, sessions finished, and votes cast.
+answer comes once those clips are written (from the bank) and ready to serve. By default a session
+plays each clip for its length divided by the playback rate (the browsers' `--playback-rate`, 4x
+unless told), so fifty sessions are fifty listeners, each four times as quick as a person and each
+at a pace of its own; `--http-flat-out` drops the listening, and the sessions then vote in
+lockstep as fast as the server answers: a stress test of the store, not a crowd. Reported: p50 /
+p95 of that time against the 0.5 s target, sessions finished, and votes cast.
 """
 
 import asyncio
@@ -30,32 +34,36 @@ class HttpRun:
     error: str = ""
 
 
-async def drive(url: str, sessions: int, timeout_s: float) -> list[HttpRun]:
-    """`sessions` whole sessions at once, each bounded by `timeout_s`."""
+async def drive(url: str, sessions: int, timeout_s: float, playback_rate: float) -> list[HttpRun]:
+    """`sessions` whole sessions at once, each bounded by `timeout_s`; each clip is listened to for its
+    length / `playback_rate` (0: not at all, flat out)."""
     runs = [HttpRun() for _ in range(sessions)]
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
     async with httpx.AsyncClient(base_url=url + DRIVER, timeout=timeout_s, limits=limits) as client:
-        await asyncio.gather(*(_session(client, run, timeout_s) for run in runs))
+        await asyncio.gather(*(_session(client, run, timeout_s, playback_rate) for run in runs))
     return runs
 
 
-async def _session(client: httpx.AsyncClient, run: HttpRun, timeout_s: float) -> None:
+async def _session(client: httpx.AsyncClient, run: HttpRun, timeout_s: float, playback_rate: float) -> None:
     try:
-        await asyncio.wait_for(_through(client, run), timeout=timeout_s)
+        await asyncio.wait_for(_through(client, run, playback_rate), timeout=timeout_s)
     except Exception as error:  # a load test reports every failure instead of stopping
         run.error = f"{type(error).__name__}: {str(error)[:200]}"
 
 
-async def _through(client: httpx.AsyncClient, run: HttpRun) -> None:
+async def _through(client: httpx.AsyncClient, run: HttpRun, playback_rate: float) -> None:
     shown = await _post(client, "start", {})
     session = shown["session_id"]
     while not shown["finished"]:
         if shown["refused"]:
             raise RuntimeError(shown["message"])
-        for clip in "ABX"[:shown["clips"]]:
-            for event in ("play", "end"):
-                await _post(client, "report", {"session_id": session, "trial": shown["trial"], "clip": clip,
-                                               "event": event})
+        for clip, seconds in zip("ABX"[:shown["clips"]], shown["seconds"], strict=True):
+            await _post(client, "report", {"session_id": session, "trial": shown["trial"], "clip": clip,
+                                           "event": "play"})
+            if playback_rate:
+                await asyncio.sleep(seconds / playback_rate)
+            await _post(client, "report", {"session_id": session, "trial": shown["trial"], "clip": clip,
+                                           "event": "end"})
         sent = time.perf_counter()
         shown = await _post(client, "vote", {"session_id": session, "trial": shown["trial"],
                                              "choice": CHOICES[run.votes % len(CHOICES)]})
@@ -73,10 +81,11 @@ async def _post(client: httpx.AsyncClient, route: str, body: dict) -> dict:
     return response.json()
 
 
-def report(runs: list[HttpRun]) -> bool:
+def report(runs: list[HttpRun], playback_rate: float) -> bool:
     """Print the HTTP listeners' numbers; whether every session finished and the target was met."""
     waits = sorted(wait for run in runs for wait in run.next_trial_s)
-    print(f"HTTP sessions: {len(runs)} at once, whole: {sum(run.finished for run in runs)}, "
+    pace = f"clips heard at {playback_rate:g}x" if playback_rate else "flat out, clips not listened to"
+    print(f"HTTP sessions: {len(runs)} at once ({pace}), whole: {sum(run.finished for run in runs)}, "
           f"votes cast: {sum(run.votes for run in runs)}")
     met = False
     if waits:

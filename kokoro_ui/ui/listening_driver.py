@@ -11,6 +11,7 @@ the store again, to show that the database itself refuses a second row for a tri
 """
 
 import os
+import wave
 from typing import Mapping, Optional
 
 from fastapi import APIRouter
@@ -67,6 +68,7 @@ class Shown(BaseModel):
     session_id: Optional[str]
     trial: int  # 0 once finished (or stuck)
     clips: int  # how many clips were served
+    seconds: list[float] = []  # each served clip's length, in the order A, B, X: how long a listener plays it
     finished: bool
     refused: bool
     message: str
@@ -120,7 +122,13 @@ def check_driver_allowed(env: Mapping[str, str] = os.environ) -> None:
 
 
 def _shown(screen: Screen) -> Shown:
-    clips = sum(path is not None for path in (screen.clip_a, screen.clip_b, screen.clip_x))
-    return Shown(session_id=screen.session_id, trial=screen.trial_number or 0, clips=clips,
+    paths = [path for path in (screen.clip_a, screen.clip_b, screen.clip_x) if path is not None]
+    return Shown(session_id=screen.session_id, trial=screen.trial_number or 0, clips=len(paths),
+                 seconds=[_seconds(path) for path in paths],
                  finished=screen.reveal is not None, refused=screen.refused or screen.stuck, message=screen.message,
                  tally=screen.tally, screening=screen.screening.number if screen.screening else 0)
+
+
+def _seconds(path: str) -> float:
+    with wave.open(path, "rb") as clip:
+        return clip.getnframes() / clip.getframerate()
