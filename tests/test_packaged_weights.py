@@ -45,8 +45,9 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="module")
-def v1(settings):
-    return ModelManager(settings).get_model("v1.0")
+def v1(settings, real):  # the session's packaged v1.0 (`real`), loaded once for every module that speaks with it
+    assert real.settings.weights == settings.weights
+    return real.get_model("v1.0")
 
 
 @pytest.fixture(scope="module")
