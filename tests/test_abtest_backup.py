@@ -1,5 +1,6 @@
 """The votes backup's export, on a local folder (the hub cannot be reached here): new files only, each
-loading back with pandas into exactly the rows of the table; and the checks made before any upload."""
+loading back with pandas into exactly the rows of its table (votes; quality checks, also those answered
+after their session's votes were exported); and the checks made before any upload."""
 
 import dataclasses
 import math
@@ -56,7 +57,7 @@ def test_an_export_loads_back_with_pandas_and_matches_the_table(book, tmp_path):
     session = book.start()
     for choice, comment in (("A", 'says "hi", then, leaves'), ("none", "line one\nline two"), ("B", "")):
         cast(book, session.id, choice, comment)
-    path = VoteExporter(book.store, tmp_path / "backup").export()
+    (path,) = VoteExporter(book.store, tmp_path / "backup").export()  # no quality check in this study
     assert path.name.startswith("votes-") and path.suffix == ".csv"
     assert loaded(path) == book.store.votes()
 
@@ -65,11 +66,11 @@ def test_each_export_is_a_new_file_of_new_votes_and_old_files_stay_as_they_were(
     exporter = VoteExporter(book.store, tmp_path / "backup")
     first_session = book.start()
     cast(book, first_session.id, "A", "first")
-    first = exporter.export()
+    (first,) = exporter.export()
     first_bytes = first.read_bytes()
-    assert exporter.export() is None  # nothing new, no file
+    assert exporter.export() == []  # nothing new, no file
     cast(book, first_session.id, "B", "second")
-    second = exporter.export()
+    (second,) = exporter.export()
     assert second != first and first.read_bytes() == first_bytes
     assert [vote.comment for vote in loaded(second)] == ["second"]
     combined = [vote for path in sorted((tmp_path / "backup").glob("votes-*.csv")) for vote in loaded(path)]
@@ -81,9 +82,29 @@ def test_an_exporter_started_again_on_the_same_folder_does_not_export_twice(book
     cast(book, session.id, "A", "")
     VoteExporter(book.store, tmp_path / "backup").export()
     again = VoteExporter(book.store, tmp_path / "backup")  # as after a restart that kept the folder
-    assert again.export() is None
+    assert again.export() == []
     cast(book, session.id, "B", "")
-    assert len(loaded(again.export())) == 1
+    (path,) = again.export()
+    assert len(loaded(path)) == 1
+
+
+def test_a_check_answered_after_its_session_s_votes_were_exported_reaches_a_later_file(tmp_path, manager):
+    book = session_book(tmp_path, SENTENCES, voice_pairs(manager, "af_bella"), 3, attention_check=True)
+    exporter = VoteExporter(book.store, tmp_path / "backup")
+    session = book.start()
+    cast(book, session.id, "A", "")  # the attention trial is never the first
+    assert [path.name.split("-")[0] for path in exporter.export()] == ["votes"]
+    while book.current_trial(session.id) is not None:
+        cast(book, session.id, "B", "")
+    written = exporter.export()
+    assert sorted(path.name.split("-")[0] for path in written) == ["checks", "votes"]
+    (checks,) = [path for path in written if path.name.startswith("checks-")]
+    stored = book.store.checks()
+    assert [check.kind for check in stored] == ["attention"]
+    frame = pd.read_csv(checks, dtype=str, keep_default_na=False)
+    assert frame.to_dict("records") == [{**{name: str(value) for name, value in dataclasses.asdict(check).items()},
+                                         "participant": check.participant or ""} for check in stored]
+    assert exporter.export() == [] and VoteExporter(book.store, tmp_path / "backup").export() == []
 
 
 def test_the_backup_needs_a_dataset_name_and_a_token_before_anything_is_uploaded(book, tmp_path):

@@ -115,6 +115,15 @@ def write_votes_csv(votes: Sequence[VoteRecord], path: Path, participants: bool 
     return path
 
 
+def write_checks_csv(checks: Sequence[CheckRecord], path: Path) -> Path:
+    """`checks` as CSV with a header row of `CHECK_COLUMNS`, participant ids included (for the backup)."""
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CHECK_COLUMNS)
+        writer.writerows(dataclasses.astuple(check) for check in checks)
+    return path
+
+
 def from_row(row: Sequence) -> VoteRecord:
     """A database row (in `COLUMNS` order) as a record."""
     values = dict(zip(COLUMNS, row))
