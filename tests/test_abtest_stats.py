@@ -92,6 +92,15 @@ def cast(book, session_id: str, choice: str, real_speech: bool) -> None:
     book.vote(session_id, number, choice)
 
 
+def test_when_every_stored_vote_is_left_out_the_summary_says_so_instead_of_none_yet(tmp_path, manager):
+    book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 1)
+    cast(book, book.start().id, "A", real_speech=False)
+    shown = results(book.store)
+    assert shown.summary.startswith("Every rating stored so far is left out") and "yet." not in shown.summary[-80:]
+    assert "Not counted: 1 vote(s) cast while a release played noise" in shown.summary
+    assert "Of the 1 votes that chose" in results(book.store, include_noise=True).summary
+
+
 def test_the_results_tab_counts_real_speech_votes_and_sets_noise_apart(tmp_path, manager):
     book = session_book(tmp_path, [Sentence("s1", "One.")], voice_pairs(manager), 4)
     real, noisy = book.start(), book.start()

@@ -168,6 +168,8 @@ def plot_frame(votes: list[VoteRecord]) -> pd.DataFrame:
 
 def _with_exclusions(text: str, numbers: Counted) -> str:
     note = left_out(numbers)
+    if note and not numbers.votes:  # ratings are stored, but every one is left out: "none yet" would mislead
+        return f"Every rating stored so far is left out, so there is nothing to summarise yet.\n\n{note}"
     return f"{text}\n\n{note}" if note else text
 
 
