@@ -36,6 +36,8 @@ def test_metrics_csv_has_a_row_per_text_voice_and_release(run):
     assert set(MEASURE_COLUMNS) <= set(metrics.columns)
     assert metrics["noise"].all()  # synthetic weights: every row says it measures noise
     assert (metrics["duration_s"] > 0).all()
+    assert metrics["asr_model"].str.startswith("Whisper tiny.en").all()  # which models heard and rated each row
+    assert metrics["mos_model"].str.contains("DNSMOS").all()
 
 
 def test_summary_csv_pairs_the_releases_per_category(run):
@@ -76,6 +78,15 @@ def test_a_rerun_resumes_without_measuring_again(run):
     before = [(out / name).read_text() for name in ("metrics.csv", "pairs.csv")]
     assert main(args) == 0
     assert [(out / name).read_text() for name in ("metrics.csv", "pairs.csv")] == before
+
+
+def test_a_rerun_into_a_table_of_other_columns_is_refused_before_any_pass(run, tmp_path, capsys):
+    out, args = run
+    (tmp_path / "metrics.csv").write_text("id,category,voice,release,text\n", encoding="utf-8")  # an older version's
+    assert args[-3] == str(out)
+    assert main([*args[:-3], str(tmp_path), *args[-2:]]) == 2
+    assert "written with other columns" in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["audio", "metrics.csv", "words"]
 
 
 def test_the_csv_agrees_with_the_http_route(run, api):

@@ -34,7 +34,7 @@ RUN_COLUMNS = ("text", "weights_kind", "synthesis_s", "measures_s")
 MEASURE_COLUMNS = ("duration_s", "words_per_minute", "phones_per_s", "pause_count", "pause_total_s", "pause_longest_s",
                    "f0_median_hz", "f0_p5_hz", "f0_p95_hz", "f0_range_semitones", "final_contour_semitones",
                    "loudness_lufs", "wer", "cer", "mos")
-COLUMNS = (*KEY_COLUMNS, *RUN_COLUMNS, *MEASURE_COLUMNS, "transcript", "noise")
+COLUMNS = (*KEY_COLUMNS, *RUN_COLUMNS, *MEASURE_COLUMNS, "transcript", "asr_model", "mos_model", "noise")
 PAIR_COLUMNS = ("id", "category", "voice", "voice_v1_0", "text", "speaker_similarity", "speaker_model", "speaker_note",
                 "noise")  # noise: either release spoke on synthetic weights
 
@@ -75,6 +75,7 @@ def run_test_set(manager: ModelManager, sentences: Sequence[TestSentence], pairs
     (out / "words").mkdir(exist_ok=True)
     requests = _checked_requests(manager, sentences, pairs)  # every voice checked before the first forward pass
     metrics_path = out / "metrics.csv"
+    _check_columns(metrics_path, COLUMNS)
     done = {_row_key(row) for row in read_rows(metrics_path)}
     for index, (sentence, pair, release, request) in enumerate(requests):
         progress(index, len(requests), f"{sentence.id} {pair.voice(release)} ({release})")
@@ -131,6 +132,16 @@ def read_rows(path: Path) -> list[dict]:
         return []
     with path.open(newline="", encoding="utf-8") as file:
         return list(csv.DictReader(file))
+
+
+def _check_columns(path: Path, columns: Sequence[str]) -> None:
+    """Refuse to resume into a table whose header is not this version's: appended rows would not line up."""
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as file:
+            header = next(csv.reader(file), [])
+        if header and tuple(header) != tuple(columns):
+            raise KokoroUIError(f"{path} was written with other columns (an older version of this app): resume "
+                                "into a new --out folder, or move that one aside.")
 
 
 def _append(path: Path, columns: Sequence[str], row: dict) -> None:

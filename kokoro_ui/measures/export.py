@@ -41,9 +41,12 @@ def metrics_json(measures: RenderingMeasures) -> dict[str, Any]:
 
 
 def metrics_row(measures: RenderingMeasures) -> dict[str, Any]:
-    """One table row: every scalar measure (rounded as in `metrics_json`), the transcript, and the noise flag."""
+    """One table row: every scalar measure (rounded as in `metrics_json`), the transcript, the models that
+    heard and rated it (a WER or MOS means little without them), and the noise flag."""
     row: dict[str, Any] = {name: _rounded(value) for name, value in measures.scalars().items()}
     row["transcript"] = measures.intelligibility.transcript
+    row["asr_model"] = measures.intelligibility.recogniser
+    row["mos_model"] = measures.quality.model
     row["noise"] = measures.noise
     return row
 
