@@ -140,7 +140,10 @@ def test_the_load_tests_http_sessions_listen_at_their_pace_and_every_vote_is_sto
     urls, database, _ = study
     before = len(rows(database))
     started = time.perf_counter()
-    runs = asyncio.run(listening_http.drive(urls[1], sessions=3, timeout_s=120, playback_rate=4.0))
+    # a thread of its own: the session's Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        runs = pool.submit(asyncio.run, listening_http.drive(urls[1], sessions=3, timeout_s=120,
+                                                             playback_rate=4.0)).result()
     elapsed = time.perf_counter() - started
     assert [(run.error, run.finished, run.votes, len(run.next_trial_s)) for run in runs] == [("", True, TRIALS,
                                                                                               TRIALS - 1)] * 3
