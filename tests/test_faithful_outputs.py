@@ -9,6 +9,7 @@ for what is kept (the clip bank, the gallery's samples, the listening study).
 """
 
 import base64
+import functools
 import hashlib
 import os
 import subprocess
@@ -53,7 +54,9 @@ def pipeline(v1) -> KPipeline:
 
 @pytest.fixture(scope="module")
 def reference(pipeline, v1, v019):
-    """The release's own chunks of `text` under `seed`: (phonemes, durations, audio) per pass."""
+    """The release's own chunks of `text` under `seed`: (phonemes, durations, audio) per pass. Made once per
+    set of arguments (the seed makes them the same every time); callers seed their own runs."""
+    @functools.cache
     def passes(version: str, text: str, voice: str = VOICE, speed: float = 1.0, seed: int = SEED):
         torch.manual_seed(seed)
         if version == "v1.0":
