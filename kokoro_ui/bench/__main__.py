@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from kokoro_ui.bench.fair import measure_fair_first_audio
-from kokoro_ui.bench.fidelity import against, seeded_reference, seeded_stream
+from kokoro_ui.bench.fidelity import Fidelity, against, seeded_reference, seeded_stream
 from kokoro_ui.bench.fresh_start import format_fresh_start, run_fresh_start, wait_for_build
 from kokoro_ui.bench.measure import (FAST_FIRST_PATH, RAW_PATH, WHOLE_PATH, WINDOWS_PATH, Row, default_path, measure,
                                      rss_mb)
@@ -67,7 +67,8 @@ def main() -> int:
             release = manager.get_model(version)
             wait_for_build(release, _log)  # `compiled` is timed once its decoder is in use (eager until then)
             weights[version] = release.info.weights
-            list(release.stream("Warm up.", VOICE))  # first-call costs out of the way
+            list(release.stream("Warm up.", VOICE))  # first-call costs out of the way...
+            list(release.stream("Warm up.", VOICE, in_windows=True))  # ...and the voice's windows calibrated
             rows.extend(_release_rows(release, build, args, references))
             if backend == "torch":
                 word_shares[version] = word_timing_share(release, TEXTS["sentence" if args.quick else "paragraph"], VOICE)
@@ -109,27 +110,27 @@ def _release_rows(release: Release, build: Build, args: argparse.Namespace,
         paths = {label: _app_path(release, text, *options) for label, options in APP_PATHS.items()}
         if speak_raw and not first_only:
             paths[RAW_PATH] = lambda speak=speak_raw, text=text: speak(text)
-        measured = measure(version, backend, name, paths, reps, first_only)
+        fidelity = {}
         if not first_only:
             if speak_raw and (version, name) not in references:
                 _log(f"{version}, {name}: the release's own whole passes, seeded (the fidelity reference)")
                 references[version, name] = seeded_reference(speak_raw, text)
-            measured = _with_fidelity(measured, release, text, references.get((version, name)))
-        rows.extend(measured)
+            # before the timed runs: the windows' prior has not heard this text yet, as for a visitor's new text
+            fidelity = _fidelity(release, text, references.get((version, name)))
+        rows.extend(replace(row, **{field: getattr(fidelity[row.path], field) for field in FIDELITY_FIELDS})
+                    if row.path in fidelity else row for row in measure(version, backend, name, paths, reps, first_only))
     return rows
 
 
-def _with_fidelity(rows: list[Row], release: Release, text: str, reference: np.ndarray | None) -> list[Row]:
-    """`rows` with each app path's length ratio and log-mel r against `reference`, the same random draws."""
+def _fidelity(release: Release, text: str, reference: np.ndarray | None) -> dict[str, Fidelity]:
+    """Each app path's length ratio and log-mel r against `reference`, the same random draws."""
     if reference is None:
         _log(f"{release.info.version} on {release.backend.name}: no fidelity reference (run a PyTorch backend too)")
-        return rows
+        return {}
     _log(f"{release.info.version} on {release.backend.name}: each path's fidelity to the release's own whole passes")
     whole = seeded_stream(release, text, VOICE)
-    fidelity = {label: against(whole if label == WHOLE_PATH else seeded_stream(release, text, VOICE, *options),
-                               reference, whole) for label, options in APP_PATHS.items()}
-    return [replace(row, **{field: getattr(fidelity[row.path], field) for field in FIDELITY_FIELDS})
-            if row.path in fidelity else row for row in rows]
+    return {label: against(whole if label == WHOLE_PATH else seeded_stream(release, text, VOICE, *options),
+                           reference, whole) for label, options in APP_PATHS.items()}
 
 
 def _fair_rows(settings: Settings, rounds: int) -> list[Row]:
@@ -137,7 +138,7 @@ def _fair_rows(settings: Settings, rounds: int) -> list[Row]:
     manager = ModelManager(settings)
     for version in manager.versions():
         wait_for_build(manager.get_model(version), _log)
-        list(manager.get_model(version).stream("Warm up.", VOICE))
+        list(manager.get_model(version).stream("Warm up.", VOICE, in_windows=settings.stream_windows))
     rows = measure_fair_first_audio(manager, FAIR_TEXTS, VOICE, rounds)
     for version in manager.versions():
         manager.unload(version)
