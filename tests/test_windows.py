@@ -8,7 +8,7 @@ draws in both (`bench.fidelity`).
 import pytest
 import torch
 
-from kokoro_ui.backends.aoti_decoder import DecoderBody, finish, harmonic
+from kokoro_ui.backends.aoti_decoder import DecoderBody, finish, frame_features, harmonic
 from kokoro_ui.backends.onnx_fidelity import log_mel_correlation
 from kokoro_ui.bench.fidelity import streamed_fidelity
 from kokoro_ui.bench.texts import PARAGRAPH, SENTENCE
@@ -32,19 +32,21 @@ def test_window_bounds_cover_the_pass_in_growing_windows():
 
 
 def test_one_window_over_a_whole_pass_is_the_decoder(v1):
-    """The windowed body with one window and its own statistics computes what `Decoder.forward` does
-    (the statistics are summed in float64 rather than by InstanceNorm's kernel: rounding apart)."""
+    """The frame-rate layers, then the windowed generator with one window and its own statistics,
+    compute what `Decoder.forward` does (the statistics are summed in float64 rather than by
+    InstanceNorm's kernel: rounding apart)."""
     prosody = _prosody(v1, "One window, the whole pass.")
+    decoder = v1.kmodel.decoder
     norms = windows.PooledNorms(prosody.frames)
     norms.cores = [(0, prosody.frames)]
     with torch.inference_mode():
-        ours = windows.decoder_body(v1.kmodel.decoder, *windows._inputs(prosody, [(0, prosody.frames)]), norms)
+        features = frame_features(decoder, prosody.aligned_text, prosody.f0, prosody.energy, prosody.style)
+        ours = windows.generator_in_windows(decoder.generator, features, prosody.harmonic, prosody.style, norms)
         with torch.random.fork_rng():
             torch.manual_seed(5)
-            decoder = v1.kmodel.decoder
             reference = finish(decoder.generator, DecoderBody(decoder)(
                 prosody.aligned_text, prosody.f0, prosody.energy, prosody.style, harmonic(decoder.generator, prosody.f0)))
-        audio = finish(v1.kmodel.decoder.generator, ours)
+        audio = finish(decoder.generator, ours)
     assert audio.shape == reference.shape
     assert log_mel_correlation(audio.reshape(-1).numpy(), reference.reshape(-1).numpy()) > 0.99999  # float rounding only
 
@@ -69,6 +71,23 @@ def test_a_streamed_5000_character_passage_is_as_long_as_its_whole_passes_with_t
         assert whole.durations_frames == chunk.durations_frames
     assert max(len(group) for group in _passes(streamed)) > 2  # long passes really are windowed
     assert {chunk.decoding for chunk in streamed} == {"decoder windows"}
+
+
+def test_a_voices_first_windowed_pass_is_calibrated_once_and_gives_the_random_draws_back(v1):
+    """A voice with no windowed pass yet gets its calibration pass first (a warm-up pass, not a
+    visitor's), only once; the calibration's random draws are given back, so a seeded windowed
+    stream draws the same numbers with or without it."""
+    voice = "af_heart(1)+am_adam(3)"  # a mix no other test streams in windows
+    draws, calibrations = [], []
+    for _ in range(2):
+        warm_ups, passes = v1.warm_up_passes, v1.forward_passes
+        torch.manual_seed(11)
+        chunks = list(v1.stream("Calibrated once.", voice, in_windows=True))
+        draws.append(torch.rand(4))
+        calibrations.append(v1.warm_up_passes - warm_ups)
+        assert v1.forward_passes - passes == len(_passes(chunks)) == 1
+    assert calibrations == [1, 0]
+    assert torch.equal(draws[0], draws[1])
 
 
 def test_stop_during_a_windowed_stream_stops_at_the_next_window(v1):

@@ -26,6 +26,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -64,31 +65,52 @@ class DecoderBody(nn.Module):
         self.decoder = decoder
 
     def forward(self, asr, f0_curve, energy, style, har):
-        decoder, generator = self.decoder, self.decoder.generator
-        f0 = decoder.F0_conv(f0_curve.unsqueeze(1))
-        n = decoder.N_conv(energy.unsqueeze(1))
-        x = decoder.encode(torch.cat([asr, f0, n], axis=1), style)
-        asr_res = decoder.asr_res(asr)
-        res = True
-        for block in decoder.decode:
-            if res:
-                x = torch.cat([x, asr_res, f0, n], axis=1)
-            x = block(x, style)
-            if block.upsample_type != "none":
-                res = False
-        for i in range(generator.num_upsamples):
-            x = F.leaky_relu(x, negative_slope=0.1)
-            source = generator.noise_res[i](generator.noise_convs[i](har), style)
-            x = generator.ups[i](x)
-            if i == generator.num_upsamples - 1:
-                x = generator.reflection_pad(x)
-            x = x + source
-            blocks = generator.resblocks[i * generator.num_kernels:(i + 1) * generator.num_kernels]
-            xs = blocks[0](x, style)
-            for block in blocks[1:]:
-                xs += block(x, style)
-            x = xs / generator.num_kernels
-        return generator.conv_post(F.leaky_relu(x))
+        features = frame_features(self.decoder, asr, f0_curve, energy, style)
+        return generator_body(self.decoder.generator, features, har, style)
+
+
+def frame_features(decoder: nn.Module, asr, f0_curve, energy, style) -> torch.Tensor:
+    """``Decoder.forward`` up to the generator: the layers at the text frames' rate, two steps per frame out."""
+    f0 = decoder.F0_conv(f0_curve.unsqueeze(1))
+    n = decoder.N_conv(energy.unsqueeze(1))
+    x = decoder.encode(torch.cat([asr, f0, n], axis=1), style)
+    asr_res = decoder.asr_res(asr)
+    res = True
+    for block in decoder.decode:
+        if res:
+            x = torch.cat([x, asr_res, f0, n], axis=1)
+        x = block(x, style)
+        if block.upsample_type != "none":
+            res = False
+    return x
+
+
+ResidualStack = Callable[[nn.Module, torch.Tensor, int], torch.Tensor]  # (block, x, steps per text frame) -> x
+
+
+def generator_body(generator: nn.Module, x: torch.Tensor, har: torch.Tensor, style: torch.Tensor,
+                   stack: Optional[ResidualStack] = None) -> torch.Tensor:
+    """``Generator.forward`` from its input features and harmonic spectrum to its last layer.
+
+    `stack` runs each AdaIN residual block (`engine.windows` swaps their normalisation); by default
+    the block's own forward.
+    """
+    stack = stack or (lambda block, x, per_frame: block(x, style))
+    per_frame = 2
+    for i in range(generator.num_upsamples):
+        per_frame *= generator.ups[i].stride[0]
+        x = F.leaky_relu(x, negative_slope=0.1)
+        source = stack(generator.noise_res[i], generator.noise_convs[i](har), per_frame)
+        x = generator.ups[i](x)
+        if i == generator.num_upsamples - 1:
+            x = generator.reflection_pad(x)
+        x = x + source
+        blocks = generator.resblocks[i * generator.num_kernels:(i + 1) * generator.num_kernels]
+        xs = stack(blocks[0], x, per_frame)
+        for block in blocks[1:]:
+            xs += stack(block, x, per_frame)
+        x = xs / generator.num_kernels
+    return generator.conv_post(F.leaky_relu(x))
 
 
 def compile_library(kmodel: KModel, style: torch.Tensor, folder: Path) -> dict:

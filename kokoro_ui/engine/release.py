@@ -36,7 +36,11 @@ from kokoro_ui.weights.sources import WeightSource
 from kokoro_ui.errors import UnsupportedLanguageError, WeightsError
 
 MIXED_PACKS_KEPT = 32
-STATISTICS_KEPT = 32  # voices whose last windowed pass's decoder statistics are kept, a prior for their next
+STATISTICS_KEPT = 32  # voices whose windowed passes' decoder statistics are kept, pooled: a prior for their next
+# A voice's first windowed pass starts from this sentence's decoder statistics in its voice (American English,
+# which every release speaks; a shorter sentence's are worse than none: README, Streaming in decoder windows)
+CALIBRATION_TEXT = "The quick brown fox jumps over the lazy dog, and then it runs far away."
+CALIBRATION_LANG = "a"
 WARM_UP_TEXT = "Hello."  # one short pass: what a first pass costs once (allocations, kernels' set-up, G2P)
 
 
@@ -105,7 +109,7 @@ class Release:
         self._packs: dict[str, torch.Tensor] = {}
         self._mixed: OrderedDict[tuple[tuple[str, float], ...], torch.Tensor] = OrderedDict()
         self._packs_lock = threading.Lock()
-        self._statistics: OrderedDict[str, windows.Statistics] = OrderedDict()  # voice -> its last windowed pass's
+        self._statistics: OrderedDict[str, windows.Statistics] = OrderedDict()  # voice -> its windowed passes', pooled
         self.forward_gate = ForwardGate()  # visitors' passes first; background passes wait (`engine.gate`)
 
     @property
@@ -145,18 +149,22 @@ class Release:
             return f"{DECODED_WHOLE} ({self.backend.name} has no decoder windows)"
         return "decoder windows" + (" (eager)" if self.backend.name != "torch" else "")
 
-    def warm_up(self, voice: str) -> None:
+    def warm_up(self, voice: str, windows_too: bool = False) -> None:
         """Run `WARM_UP_TEXT` once in `voice`'s language, so the first visitor's run is as fast as later ones.
 
         The first pass through a network and the first use of a language's G2P pay one-off costs
         (memory the allocator has not mapped yet, kernels choosing their plans, the G2P's
         dictionaries and models loading: seconds for English's spaCy model). Its passes count
         in `warm_up_passes`, not `forward_passes`, which counts the work done for someone.
+        `windows_too` also calibrates `voice`'s decoder windows (`_prior`), so its first windowed
+        stream does not pay for that.
         """
         pack = self.pack_for(voice)
         lang = parse_mix(voice).voices(self.voices)[0].language
         for _ in self._chunks(self.frontend.segments(WARM_UP_TEXT, lang), pack, 1.0, warm_up=True):
             pass
+        if windows_too and self.kmodel is not None:
+            self._prior(voice)
 
     def pack_for(self, voice: str) -> torch.Tensor:
         """The style pack of a voice name, or of a mix: the weighted mean of its voices' packs.
@@ -240,20 +248,20 @@ class Release:
                  frontend_s: float, voice: str) -> Iterator[Chunk]:
         """One pass as windows of audio: its prosody predicted once, its decoder run window by window.
 
-        The decoder's statistics of the voice's last windowed pass stand in for the frames not
-        decoded yet (`windows.PooledNorms`); this pass's, once decoded, are kept for its next.
+        The decoder's statistics of the voice's earlier windowed passes (`_prior`) stand in for the
+        frames not decoded yet (`windows.PooledNorms`); this pass's, once decoded, join them.
 
         Each step holds the forward gate only while it computes, so another stream (the other side
         of a Compare) can run between two windows, and closing the stream stops it at the next window.
         """
+        prior = self._prior(voice)
         with self.forward_gate.passing():
             self.forward_passes += 1
             started = time.perf_counter()
             prosody = windows.predict(self.kmodel, torch.LongTensor([[0, *token_ids, 0]]), style, speed)
             predict_s = time.perf_counter() - started
         words = time_words(segment.words, prosody.durations_frames) if segment.words else ()
-        with self._packs_lock:
-            norms = windows.PooledNorms(prosody.frames, self._statistics.get(voice))
+        norms = windows.PooledNorms(prosody.frames, prior)
         decoded = windows.decode(self.kmodel.decoder, prosody, norms)
         try:
             while True:
@@ -270,9 +278,32 @@ class Release:
         finally:
             decoded.close()
 
+    def _prior(self, voice: str) -> windows.Statistics:
+        """The decoder statistics `voice`'s next windowed pass starts from: its earlier ones', pooled.
+
+        A voice without one is calibrated first: `CALIBRATION_TEXT` in it, one whole pass whose
+        statistics only are kept (a warm-up pass; the random draws are given back, so a seeded
+        stream draws what it would have). Another voice's statistics would not do: they are
+        worse than none (README, Streaming in decoder windows).
+        """
+        with self._packs_lock:
+            kept = self._statistics.get(voice)
+        if kept is not None:
+            return kept
+        segment = next(self.frontend.segments(CALIBRATION_TEXT, CALIBRATION_LANG))
+        token_ids = self.frontend.tokenize(segment.phonemes)
+        style = self.pack_for(voice)[self.frontend.style_row(segment.phonemes, token_ids)]
+        with self.forward_gate.passing(), torch.random.fork_rng():
+            self.warm_up_passes += 1
+            statistics = windows.whole_pass_statistics(
+                self.kmodel.decoder, windows.predict(self.kmodel, torch.LongTensor([[0, *token_ids, 0]]), style, 1.0))
+        self._keep_statistics(voice, statistics)
+        return statistics
+
     def _keep_statistics(self, voice: str, statistics: windows.Statistics) -> None:
         with self._packs_lock:
-            self._statistics[voice] = statistics
+            kept = self._statistics.get(voice)
+            self._statistics[voice] = kept.pooled(statistics) if kept else statistics
             self._statistics.move_to_end(voice)
             while len(self._statistics) > STATISTICS_KEPT:
                 self._statistics.popitem(last=False)

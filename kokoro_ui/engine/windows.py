@@ -6,15 +6,17 @@ pass's random numbers, so the draws are a whole pass's), then run the decoder ov
 frames and hand out each window's audio as soon as it is decoded. Durations, and so the length
 to the sample, are the whole pass's exactly.
 
-What is not exact: the decoder's AdaIN layers normalise over the whole time axis, and a window
-sees only its own frames. Each window here normalises with statistics pooled over every frame
-decoded so far in the chunk (its own included), layer by layer, the frames still to come
-standing in with an earlier pass's statistics in the same voice (`PooledNorms`), so the
-estimate converges on the whole pass's as the windows go. Each window is decoded with `CONTEXT_FRAMES`
-of its neighbours on either side (the convolutions' reach), and consecutive windows are
-crossfaded over `CROSSFADE_SAMPLES`, so no seam steps. The decoder's layers are called as
-kokoro 0.9.4's `Decoder.forward` calls them (`backends.aoti_decoder.DecoderBody`), with the
-normalisation swapped; a test holds one window over a whole pass to that pass.
+What is not exact: the generator's AdaIN layers normalise over the whole time axis, and a
+window sees only its own frames. (The decoder's layers before the generator run at the text
+frames' rate, cost about a tenth of it, and run over the whole pass at once: exact.) Each window
+normalises with statistics pooled over every frame decoded so far in the chunk (its own
+included), layer by layer, the frames still to come standing in with an earlier pass's
+statistics (`PooledNorms`), so the estimate converges on the whole pass's as the windows go.
+Each window is decoded with `CONTEXT_FRAMES` of its neighbours on either side (the convolutions'
+reach), and consecutive windows are crossfaded over `CROSSFADE_SAMPLES`, so no seam steps. The
+generator's layers are called as kokoro 0.9.4's `Generator.forward` calls them
+(`backends.aoti_decoder.generator_body`), with the normalisation swapped; a test holds one window
+over a whole pass to that pass.
 
 Boundary: one pass's tensors in, audio windows out, eager PyTorch. Which surfaces stream
 windows, the forward gate and the backends are `engine.release`'s.
@@ -26,11 +28,10 @@ from typing import Iterator, Optional
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from kokoro import KModel
 from torch import nn
 
-from kokoro_ui.backends.aoti_decoder import finish, harmonic
+from kokoro_ui.backends.aoti_decoder import finish, frame_features, generator_body, harmonic
 from kokoro_ui.backends.onnx_export import PredictorHalf
 from kokoro_ui.engine.chunk import SAMPLES_PER_FRAME
 
@@ -39,6 +40,7 @@ GROWTH = 2  # each next window is this many times as long as the one before...
 MOST_FRAMES = 320  # ...up to this (8 s): long windows cost less context, short ones come sooner
 CONTEXT_FRAMES = 12  # decoded on either side of a window and thrown away: the convolutions' reach
 CROSSFADE_SAMPLES = 480  # 20 ms, where one window's audio hands over to the next's
+HARMONIC_PER_FRAME = 120  # the harmonic source's spectrum steps per text frame (one more at the end)
 
 
 @dataclass(frozen=True)
@@ -89,17 +91,37 @@ class DecodedWindow:
     last: bool
 
 
-Statistics = dict[int, tuple[torch.Tensor, torch.Tensor]]  # AdaIN layer -> per channel: mean, mean of squares
+@dataclass(frozen=True)
+class Statistics:
+    """Each AdaIN layer's per-channel mean and mean of squares, over `frames` text frames of a voice's passes."""
+
+    frames: int
+    layers: dict[int, tuple[torch.Tensor, torch.Tensor]]
+
+    def pooled(self, other: "Statistics") -> "Statistics":
+        """Both together, each weighted by its frames: a voice's prior grows with every windowed pass
+        (so a short pass, whose statistics are far from a long one's, cannot replace it)."""
+        frames = self.frames + other.frames
+        return Statistics(frames, {key: tuple((self.frames * mine + other.frames * theirs) / frames
+                                              for mine, theirs in zip(self.layers[key], other.layers[key]))
+                                   for key in self.layers.keys() & other.layers.keys()})
 
 
 def decode(decoder: nn.Module, prosody: Prosody, norms: "PooledNorms") -> Iterator[DecodedWindow]:
-    """The pass's audio, window after window; concatenated, exactly as long as the whole pass's."""
+    """The pass's audio, window after window; concatenated, exactly as long as the whole pass's.
+
+    The decoder's layers at the text frames' rate are cheap (about a tenth of it) and run over the
+    whole pass first, as the pass runs them (their statistics are exact); only the generator runs
+    window by window.
+    """
     bounds = window_bounds(prosody.frames)
+    with torch.inference_mode():
+        features = frame_features(decoder, prosody.aligned_text, prosody.f0, prosody.energy, prosody.style)
     held = np.zeros(0, np.float32)  # the previous window's audio past its end, to fade out of
     cursor = 0
     for index, (start, end) in enumerate(bounds):
         started = time.perf_counter()
-        audio, audio_start = _decode_window(decoder, prosody, start, end, norms)
+        audio, audio_start = _decode_window(decoder.generator, prosody, features, start, end, norms)
         last = index == len(bounds) - 1
         stop = end * SAMPLES_PER_FRAME if last else end * SAMPLES_PER_FRAME - CROSSFADE_SAMPLES // 2
         piece = audio[cursor - audio_start:stop - audio_start].copy()
@@ -111,25 +133,17 @@ def decode(decoder: nn.Module, prosody: Prosody, norms: "PooledNorms") -> Iterat
         cursor = stop
 
 
-def _decode_window(decoder: nn.Module, prosody: Prosody, start: int, end: int,
+def _decode_window(generator: nn.Module, prosody: Prosody, features: torch.Tensor, start: int, end: int,
                    norms: "PooledNorms") -> tuple[np.ndarray, int]:
     """Frames [start, end) with their context decoded; the audio and the whole-pass sample it starts at."""
     first, last = max(0, start - CONTEXT_FRAMES), min(prosody.frames, end + CONTEXT_FRAMES)
     norms.cores = [(start - first, end - first)]
     with torch.inference_mode():
-        x = decoder_body(decoder, *_inputs(prosody, [(first, last)]), norms)
-        audio = finish(decoder.generator, x).reshape(-1).numpy()
+        x = generator_in_windows(generator, features[..., 2 * first:2 * last],
+                                 prosody.harmonic[..., HARMONIC_PER_FRAME * first:HARMONIC_PER_FRAME * last + 1],
+                                 prosody.style, norms)
+        audio = finish(generator, x).reshape(-1).numpy()
     return audio, first * SAMPLES_PER_FRAME
-
-
-def _inputs(prosody: Prosody, spans: list[tuple[int, int]]) -> tuple[torch.Tensor, ...]:
-    """The decoder's inputs over `spans` of text frames, laid end to end."""
-    def joined(tensor: torch.Tensor, per_frame: int, extra: int = 0) -> torch.Tensor:
-        return torch.cat([tensor[..., per_frame * first:per_frame * last] for first, last in spans]
-                         + [tensor[..., per_frame * spans[-1][1]:per_frame * spans[-1][1] + extra]], dim=-1)
-
-    return (joined(prosody.aligned_text, 1), joined(prosody.f0, 2), joined(prosody.energy, 2), prosody.style,
-            joined(prosody.harmonic, 120, 1))
 
 
 class PooledNorms:
@@ -137,19 +151,20 @@ class PooledNorms:
 
     A layer's statistics are those of every frame of the pass decoded so far (only windows' own
     frames, `cores`, count: context counts as its own window's) and, for the frames not decoded
-    yet, `prior`'s: the statistics of an earlier pass in the same voice, when there is one
+    yet, `prior`'s: the statistics of the voice's earlier passes, when there are some
     (`statistics`). Sums are kept in float64, per layer and channel.
     """
 
     def __init__(self, frames: int, prior: Optional[Statistics] = None):
         self.frames = frames
         self.cores: list[tuple[int, int]] = []
-        self._prior = prior or {}
+        self._prior = prior.layers if prior else {}
         self._decoded: dict[int, tuple[int, torch.Tensor, torch.Tensor]] = {}
 
     def statistics(self) -> Statistics:
         """Each layer's statistics over the frames decoded so far: a prior for the next pass in this voice."""
-        return {key: (total / count, squares / count) for key, (count, total, squares) in self._decoded.items()}
+        return Statistics(self.frames, {key: (total / count, squares / count)
+                                        for key, (count, total, squares) in self._decoded.items()})
 
     def __call__(self, adain: nn.Module, x: torch.Tensor, style: torch.Tensor, per_frame: int) -> torch.Tensor:
         """``AdaIN1d.forward`` (`adain`) with pooled statistics; `x` has `per_frame` steps per text frame."""
@@ -173,44 +188,21 @@ class PooledNorms:
         return torch.addcmul(shift, x, scale)
 
 
-def decoder_body(decoder: nn.Module, asr, f0_curve, energy, style, har, norms: PooledNorms) -> torch.Tensor:
-    """`aoti_decoder.DecoderBody.forward` with `norms` in place of every AdaIN layer's own normalisation."""
-    generator = decoder.generator
-    f0 = decoder.F0_conv(f0_curve.unsqueeze(1))
-    n = decoder.N_conv(energy.unsqueeze(1))
-    x = _adain_res_block(decoder.encode, torch.cat([asr, f0, n], axis=1), style, norms, 1)
-    asr_res = decoder.asr_res(asr)
-    res = True
-    for block in decoder.decode:
-        if res:
-            x = torch.cat([x, asr_res, f0, n], axis=1)
-        x = _adain_res_block(block, x, style, norms, 1)
-        if block.upsample_type != "none":
-            res = False
-    per_frame = 2
-    for i in range(generator.num_upsamples):
-        per_frame *= generator.ups[i].stride[0]
-        x = F.leaky_relu(x, negative_slope=0.1)
-        source = _adain_res_stack(generator.noise_res[i], generator.noise_convs[i](har), style, norms, per_frame)
-        x = generator.ups[i](x)
-        if i == generator.num_upsamples - 1:
-            x = generator.reflection_pad(x)
-        x = x + source
-        blocks = generator.resblocks[i * generator.num_kernels:(i + 1) * generator.num_kernels]
-        xs = _adain_res_stack(blocks[0], x, style, norms, per_frame)
-        for block in blocks[1:]:
-            xs += _adain_res_stack(block, x, style, norms, per_frame)
-        x = xs / generator.num_kernels
-    return generator.conv_post(F.leaky_relu(x))
+def whole_pass_statistics(decoder: nn.Module, prosody: Prosody) -> Statistics:
+    """The generator's statistics over a whole pass, layer by layer (its audio is not made)."""
+    norms = PooledNorms(prosody.frames)
+    norms.cores = [(0, prosody.frames)]
+    with torch.inference_mode():
+        features = frame_features(decoder, prosody.aligned_text, prosody.f0, prosody.energy, prosody.style)
+        generator_in_windows(decoder.generator, features, prosody.harmonic, prosody.style, norms)
+    return norms.statistics()
 
 
-def _adain_res_block(block: nn.Module, x, style, norms: PooledNorms, per_frame: int) -> torch.Tensor:
-    """``AdainResBlk1d.forward`` (dropout is off in inference)."""
-    out = block.pool(block.actv(norms(block.norm1, x, style, per_frame)))
-    out = block.conv1(out)
-    out = norms(block.norm2, out, style, per_frame * (1 if block.upsample_type == "none" else 2))
-    out = block.conv2(block.actv(out))
-    return (out + block._shortcut(x)) * torch.rsqrt(torch.tensor(2))
+def generator_in_windows(generator: nn.Module, features: torch.Tensor, har: torch.Tensor, style: torch.Tensor,
+                         norms: PooledNorms) -> torch.Tensor:
+    """`aoti_decoder.generator_body` with `norms` in place of every AdaIN layer's own normalisation."""
+    return generator_body(generator, features, har, style,
+                          lambda block, x, per_frame: _adain_res_stack(block, x, style, norms, per_frame))
 
 
 def _adain_res_stack(block: nn.Module, x, style, norms: PooledNorms, per_frame: int) -> torch.Tensor:

@@ -161,7 +161,7 @@ class ModelManager:
             raise
         self._loading[version] = WARMING_UP
         try:
-            model.warm_up(settings.default_voice(version))
+            model.warm_up(settings.default_voice(version), windows_too=settings.stream_windows)
         except KokoroUIError as error:  # the release works; a visitor's first run will just be slower
             log.warning("Kokoro %s loaded but did not warm up: %s", version, error)
         self._errors.pop(version, None)
