@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from kokoro_ui.weights.staging import one_writer
 from kokoro_ui.weights.checkpoint import checkpoint_state, new_kmodel
 from kokoro_ui.weights.spec import ReleaseSpec
 from kokoro_ui.weights.voices import VoiceManifest
@@ -37,21 +38,28 @@ def ensure_synthetic(folder: Path, spec: ReleaseSpec, seed: int, voices: VoiceMa
     """Write the release's synthetic files into `folder` unless a complete copy is there."""
     stamp = folder / "SYNTHETIC.json"
     expected = {"format": _FORMAT, "seed": seed, "release": spec.version}
-    if stamp.is_file() and json.loads(stamp.read_text()) == expected:
+
+    def complete() -> bool:
+        return stamp.is_file() and json.loads(stamp.read_text()) == expected
+
+    if complete():
         return
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "voices").mkdir(parents=True)
-    shutil.copyfile(spec.embedded_config, staging / "config.json")
-    release_config = json.loads(spec.embedded_config.read_text())
-    torch.save(checkpoint_state(synthetic_kmodel(spec, release_config, seed), spec), staging / spec.checkpoint_file)
-    generator = torch.Generator().manual_seed(_release_seed(spec, seed))
-    for voice in voices:
-        pack = torch.randn(spec.voice_pack_rows, 1, STYLE_DIM, generator=generator) * _VOICE_SCALE
-        torch.save(pack, staging / voice.file)
-    (staging / "SYNTHETIC.json").write_text(json.dumps(expected))
-    shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)  # atomic: a half-written cache is never taken for a whole one
+    with one_writer(folder):
+        if complete():  # another process wrote it while this one waited
+            return
+        staging = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "voices").mkdir(parents=True)
+        shutil.copyfile(spec.embedded_config, staging / "config.json")
+        release_config = json.loads(spec.embedded_config.read_text())
+        torch.save(checkpoint_state(synthetic_kmodel(spec, release_config, seed), spec), staging / spec.checkpoint_file)
+        generator = torch.Generator().manual_seed(_release_seed(spec, seed))
+        for voice in voices:
+            pack = torch.randn(spec.voice_pack_rows, 1, STYLE_DIM, generator=generator) * _VOICE_SCALE
+            torch.save(pack, staging / voice.file)
+        (staging / "SYNTHETIC.json").write_text(json.dumps(expected))
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)  # atomic: a half-written cache is never taken for a whole one
 
 
 def synthetic_kmodel(spec: ReleaseSpec, release_config: dict, seed: int):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import torch
 
+from kokoro_ui.weights.staging import one_writer
 from kokoro_ui.weights.checkpoint import MODULES, checkpoint_state, new_kmodel
 from kokoro_ui.weights.packaged import npm_voices, wheel_parts
 from kokoro_ui.weights.spec import ReleaseSpec
@@ -62,18 +63,21 @@ def ensure_checkpoint(folder: Path, spec: ReleaseSpec) -> None:
     stamp = {"format": _FORMAT, "release": spec.version, "export_sha256": wheel_parts.EXPORT_SHA256}
     if _read_stamp(folder / WEIGHTS_STAMP) == stamp:
         return
-    report = _progress_reporter()
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    report(0)
-    export = wheel_parts.read_export()
-    shutil.copyfile(spec.embedded_config, staging / "config.json")
-    torch.save(_reconstruct(export, spec, lambda fraction: report(5 + 90 * fraction)), staging / spec.checkpoint_file)
-    (staging / WEIGHTS_STAMP).write_text(json.dumps(stamp))
-    shutil.rmtree(folder, ignore_errors=True)  # its voices go too: they are rewritten next
-    staging.rename(folder)  # atomic: a half-written cache is never taken for a whole one
-    report(100)
+    with one_writer(folder):
+        if _read_stamp(folder / WEIGHTS_STAMP) == stamp:  # another process wrote it while this one waited
+            return
+        report = _progress_reporter()
+        staging = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        report(0)
+        export = wheel_parts.read_export()
+        shutil.copyfile(spec.embedded_config, staging / "config.json")
+        torch.save(_reconstruct(export, spec, lambda fraction: report(5 + 90 * fraction)), staging / spec.checkpoint_file)
+        (staging / WEIGHTS_STAMP).write_text(json.dumps(stamp))
+        shutil.rmtree(folder, ignore_errors=True)  # its voices go too: they are rewritten next
+        staging.rename(folder)  # atomic: a half-written cache is never taken for a whole one
+        report(100)
 
 
 def ensure_voices(folder: Path, voices: VoiceManifest, tarball: Path, seed: int) -> str:
@@ -86,18 +90,21 @@ def ensure_voices(folder: Path, voices: VoiceManifest, tarball: Path, seed: int)
     target = folder / "voices"
     if _read_stamp(target / VOICES_STAMP) == stamp:
         return source
-    staging = folder.with_name(folder.name + ".voices.partial")  # a release folder of voices only
-    shutil.rmtree(staging, ignore_errors=True)
-    if tarball.is_file():
-        npm_voices.write_npm_packs(tarball, voices, staging)
-    else:
-        npm_voices.write_synthetic_packs(voices, staging, seed)
-    (staging / "voices" / VOICES_STAMP).write_text(json.dumps(stamp))
-    shutil.rmtree(target, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    (staging / "voices").rename(target)
-    shutil.rmtree(staging)
-    return source
+    with one_writer(folder):
+        if _read_stamp(target / VOICES_STAMP) == stamp:  # another process wrote them while this one waited
+            return source
+        staging = folder.with_name(folder.name + ".voices.partial")  # a release folder of voices only
+        shutil.rmtree(staging, ignore_errors=True)
+        if tarball.is_file():
+            npm_voices.write_npm_packs(tarball, voices, staging)
+        else:
+            npm_voices.write_synthetic_packs(voices, staging, seed)
+        (staging / "voices" / VOICES_STAMP).write_text(json.dumps(stamp))
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / "voices").rename(target)
+        shutil.rmtree(staging)
+        return source
 
 
 def _reconstruct(export: bytes, spec: ReleaseSpec, progress) -> dict:
