@@ -134,10 +134,11 @@ def packaged_v1(real):
 
 @pytest.mark.slow
 def test_windows_keep_the_whole_pass_timing_and_stay_near_its_sound_on_real_weights(packaged_v1):
-    """The opt-in's measured floor (README), not the issue's target (r >= 0.998, every window >= 0.99),
-    which it does not reach yet: that is why decoder windows are opt-in and labelled."""
+    """The opt-in's measured floor (README: 0.9949, every window >= 0.992 for this sentence in a calibrated
+    voice; 0.9785 and 0.966 before the frame-rate layers ran whole and voices were calibrated), not the
+    issue's target (r >= 0.998), which it does not reach yet: that is why decoder windows are opt-in and labelled."""
     fidelity = streamed_fidelity(packaged_v1, SENTENCE, "af_heart")
     assert fidelity.length_ratio == 1.0 and fidelity.durations_identical
-    assert fidelity.log_mel_r >= 0.97
-    assert fidelity.worst_window_r >= 0.95
+    assert fidelity.log_mel_r >= 0.99
+    assert fidelity.worst_window_r >= 0.985
     assert fidelity.seam_step_ratio <= 1.0  # no seam steps more than the speech itself does nearby
